@@ -1,0 +1,71 @@
+"""Push targets of patients and the notification outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.clock import utcnow
+from models.db import Base, JSONType, UTCDateTime
+from models.enums import NotificationStatus, Platform
+from models.types import enum_type
+
+
+class Device(Base):
+    """An FCM registration token or a Web Push subscription of one patient."""
+
+    __tablename__ = "devices"
+    __table_args__ = (
+        CheckConstraint(
+            "(platform = 'fcm' AND token IS NOT NULL AND endpoint IS NULL)"
+            " OR (platform = 'webpush' AND endpoint IS NOT NULL AND p256dh IS NOT NULL"
+            " AND auth IS NOT NULL AND token IS NULL)",
+            name="platform_fields",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[Platform] = mapped_column(enum_type(Platform, "platform"))
+    # SHA-256 of the token or endpoint: unique, so re-registering updates instead of duplicating.
+    push_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token: Mapped[str | None] = mapped_column(Text)
+    endpoint: Mapped[str | None] = mapped_column(Text)
+    p256dh: Mapped[str | None] = mapped_column(String(200))
+    auth: Mapped[str | None] = mapped_column(String(100))
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Notification(Base):
+    """An outbox row, written in the same transaction as the decision that caused it."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+        CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    status: Mapped[NotificationStatus] = mapped_column(
+        enum_type(NotificationStatus, "status"), default=NotificationStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
