@@ -35,11 +35,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     app.config.from_mapping(settings.flask_settings())
     app.json.sort_keys = False  # responses keep the schemas' field order
-    logging.basicConfig(level=settings.LOG_LEVEL,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if settings.TRUSTED_PROXY_HOPS:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.TRUSTED_PROXY_HOPS,
-                                x_proto=settings.TRUSTED_PROXY_HOPS)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=settings.TRUSTED_PROXY_HOPS, x_proto=settings.TRUSTED_PROXY_HOPS
+        )
 
     if settings.is_sqlite:
         (PROJECT_ROOT / "instance").mkdir(exist_ok=True)
@@ -47,8 +49,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_password_hashing(
         settings.ARGON2_TIME_COST, settings.ARGON2_MEMORY_KIB, settings.ARGON2_PARALLELISM
     )
-    Migrate(app, Base, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
-            compare_type=True)
+    Migrate(
+        app,
+        Base,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
 
     api = Api(app)
     api.spec.components.security_scheme(
@@ -86,8 +93,14 @@ def _register_request_hooks(app: Flask) -> None:
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         # Method, route pattern and status only: no query string, body or token.
         rule = request.url_rule.rule if request.url_rule else "<unmatched>"
-        request_log.info("%s %s %s %.1fms id=%s", request.method, rule, response.status_code,
-                         elapsed, g.get("request_id"))
+        request_log.info(
+            "%s %s %s %.1fms id=%s",
+            request.method,
+            rule,
+            response.status_code,
+            elapsed,
+            g.get("request_id"),
+        )
         return response
 
     @app.teardown_appcontext
@@ -96,6 +109,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _has_body() -> bool:
-    return bool(request.content_length) or "chunked" in request.headers.get(
-        "Transfer-Encoding", ""
-    ).lower()
+    return (
+        bool(request.content_length)
+        or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    )

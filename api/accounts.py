@@ -65,8 +65,9 @@ class LoginViews(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
-    @blp.alt_response(429, response="TOO_MANY_REQUESTS",
-                      headers={"Retry-After": {"schema": {"type": "integer"}}})
+    @blp.alt_response(
+        429, response="TOO_MANY_REQUESTS", headers={"Retry-After": {"schema": {"type": "integer"}}}
+    )
     def post(self, data):
         """Log in with email and password
 

@@ -29,18 +29,34 @@ def _fail(error: DomainError) -> None:
 @click.option("--booking-url", default=None)
 @click.option("--booking-phone", default=None)
 @click.option("--booking-lead-days", default=7, show_default=True, type=int)
-def create_clinic_command(name, admin_email, admin_password, admin_name, timezone, booking_url,
-                          booking_phone, booking_lead_days):
+def create_clinic_command(
+    name,
+    admin_email,
+    admin_password,
+    admin_name,
+    timezone,
+    booking_url,
+    booking_phone,
+    booking_lead_days,
+):
     """Create a clinic and its first admin account."""
     if len(admin_password) < 10:
         raise click.BadParameter("at least 10 characters", param_hint="--admin-password")
     try:
         new = clinic.create_clinic(
-            db.session, name, timezone=timezone, booking_url=booking_url,
-            booking_phone=booking_phone, booking_lead_days=booking_lead_days,
+            db.session,
+            name,
+            timezone=timezone,
+            booking_url=booking_url,
+            booking_phone=booking_phone,
+            booking_lead_days=booking_lead_days,
         )
         admin = accounts.create_staff_account(
-            db.session, new, email=admin_email, password=admin_password, role=Role.ADMIN,
+            db.session,
+            new,
+            email=admin_email,
+            password=admin_password,
+            role=Role.ADMIN,
             name=admin_name,
         )
         db.session.commit()

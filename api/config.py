@@ -75,13 +75,22 @@ class Config:
 
     def validate(self) -> None:
         if self.APP_ENV not in ("development", "testing", "production"):
-            raise ConfigError(f"APP_ENV must be development, testing or production, not {self.APP_ENV!r}")
+            raise ConfigError(
+                f"APP_ENV must be development, testing or production, not {self.APP_ENV!r}"
+            )
         if not 60 <= self.ACCESS_TOKEN_TTL_SECONDS <= MAX_ACCESS_TOKEN_TTL:
             raise ConfigError("ACCESS_TOKEN_TTL_SECONDS must be between 60 and 900")
-        for name in ("REFRESH_TOKEN_TTL_DAYS", "MAX_BODY_BYTES", "INVITE_TTL_DAYS",
-                     "LOGIN_MAX_FAILURES_PER_EMAIL", "LOGIN_MAX_FAILURES_PER_ADDRESS",
-                     "LOGIN_THROTTLE_WINDOW_SECONDS", "ARGON2_TIME_COST", "ARGON2_MEMORY_KIB",
-                     "ARGON2_PARALLELISM"):
+        for name in (
+            "REFRESH_TOKEN_TTL_DAYS",
+            "MAX_BODY_BYTES",
+            "INVITE_TTL_DAYS",
+            "LOGIN_MAX_FAILURES_PER_EMAIL",
+            "LOGIN_MAX_FAILURES_PER_ADDRESS",
+            "LOGIN_THROTTLE_WINDOW_SECONDS",
+            "ARGON2_TIME_COST",
+            "ARGON2_MEMORY_KIB",
+            "ARGON2_PARALLELISM",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")
         try:

@@ -118,11 +118,18 @@ def _integrity_error(error: IntegrityError):
 def _database_unavailable(error: DBAPIError):
     db.session.rollback()
     if isinstance(error, OperationalError) or error.connection_invalidated:
-        log.warning("database unavailable (%s) for request %s", type(error.orig).__name__,
-                    g.get("request_id"))
+        log.warning(
+            "database unavailable (%s) for request %s",
+            type(error.orig).__name__,
+            g.get("request_id"),
+        )
         return payload(503, "the database is unavailable; retry shortly"), 503, {"Retry-After": "5"}
-    log.error("database error %s (request %s)", type(error.orig).__name__, g.get("request_id"),
-              exc_info=error)
+    log.error(
+        "database error %s (request %s)",
+        type(error.orig).__name__,
+        g.get("request_id"),
+        exc_info=error,
+    )
     return payload(500, DEFAULT_MESSAGES[500]), 500
 
 

@@ -11,8 +11,12 @@ from models import clinic, db
 from models.enums import Role
 from schemas.clinic import InviteCreateSchema, InviteSchema
 
-blp = Blueprint("invites", __name__, url_prefix="/api/v1/clinic/invites",
-                description="Invite codes for registration")
+blp = Blueprint(
+    "invites",
+    __name__,
+    url_prefix="/api/v1/clinic/invites",
+    description="Invite codes for registration",
+)
 
 
 @blp.route("")

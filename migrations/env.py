@@ -27,8 +27,9 @@ def _configure_args() -> dict:
 
 def run_migrations_offline() -> None:
     url = current_app.extensions["engine"].url.render_as_string(hide_password=False)
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      **_configure_args())
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, **_configure_args()
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -37,15 +38,17 @@ def run_migrations_online() -> None:
     # A test may hand in its own connection; otherwise use the app's engine.
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          **_configure_args())
+        context.configure(
+            connection=connection, target_metadata=target_metadata, **_configure_args()
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = current_app.extensions["engine"]
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          **_configure_args())
+        context.configure(
+            connection=connection, target_metadata=target_metadata, **_configure_args()
+        )
         with context.begin_transaction():
             context.run_migrations()
 

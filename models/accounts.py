@@ -1,4 +1,4 @@
-"""Accounts, patient profiles, sign-in sessions with rotating refresh tokens, and login throttling."""
+"""Accounts, patient profiles, sign-in sessions with rotating refresh tokens, throttling."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
-    Index,
     String,
     Time,
     UniqueConstraint,
@@ -40,6 +38,7 @@ from models.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from models.timezones import is_valid_timezone
 from models.types import enum_type
 
 DEFAULT_REMINDER_TIME = dt.time(20, 0)
@@ -77,10 +76,6 @@ def _verify_password(stored_hash: str | None, password: str) -> bool:
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
-
-
-def is_valid_timezone(name: str) -> bool:
-    return name in zoneinfo.available_timezones()
 
 
 class Account(Base):
@@ -234,7 +229,9 @@ def register_account(
     email = normalize_email(email)
     invite = find_usable_invite(session, invite_code, email)
     if session.scalar(select(Account.id).where(Account.email == email)) is not None:
-        raise Conflict("an account with this email already exists", {"email": ["already registered"]})
+        raise Conflict(
+            "an account with this email already exists", {"email": ["already registered"]}
+        )
     clinic = session.get(Clinic, invite.clinic_id)
     assert clinic is not None
     if invite.role == Role.PATIENT and not timezone:
@@ -280,9 +277,15 @@ def create_staff_account(
     """Create a clinician or admin directly (command line), without an invite."""
     email = normalize_email(email)
     if session.scalar(select(Account.id).where(Account.email == email)) is not None:
-        raise Conflict("an account with this email already exists", {"email": ["already registered"]})
+        raise Conflict(
+            "an account with this email already exists", {"email": ["already registered"]}
+        )
     account = Account(
-        clinic_id=clinic.id, email=email, password_hash=hash_password(password), role=role, name=name
+        clinic_id=clinic.id,
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        name=name,
     )
     session.add(account)
     session.flush()
@@ -304,7 +307,9 @@ def create_patient_account(
     if not is_valid_timezone(timezone):
         raise Invalid("unknown time zone", {"timezone": ["not an IANA time zone"]})
     if session.scalar(select(Account.id).where(Account.email == email)) is not None:
-        raise Conflict("an account with this email already exists", {"email": ["already registered"]})
+        raise Conflict(
+            "an account with this email already exists", {"email": ["already registered"]}
+        )
     account = Account(
         clinic_id=clinic.id,
         email=email,
@@ -377,7 +382,9 @@ def login(
     if not ok or account is None or not account.active:
         for kind, key in keys:
             limit = (
-                policy.max_failures_per_email if kind == "email" else policy.max_failures_per_address
+                policy.max_failures_per_email
+                if kind == "email"
+                else policy.max_failures_per_address
             )
             _record_failure(session, key, limit, policy)
         return LoginOutcome(error=Unauthorized("email or password is wrong"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import zoneinfo
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select
@@ -15,6 +14,7 @@ from models.clock import utcnow
 from models.db import Base, JSONType, UTCDateTime
 from models.enums import Role
 from models.errors import Forbidden, Invalid
+from models.timezones import is_valid_timezone
 from models.types import enum_type
 
 DEFAULT_BOOKING_LEAD_DAYS = 7
@@ -105,6 +105,7 @@ def create_invite(
     if role != Role.PATIENT and created_by.role != Role.ADMIN:
         raise Forbidden("only a clinic admin may invite staff", {"role": ["admin only"]})
     raw = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
+    now = utcnow()
     invite = Invite(
         clinic_id=clinic.id,
         role=role,
@@ -113,7 +114,8 @@ def create_invite(
         email=email.strip().lower() if email else None,
         note=note,
         created_by_id=created_by.id,
-        expires_at=utcnow() + dt.timedelta(days=expires_in_days),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=expires_in_days),
     )
     session.add(invite)
     session.flush()
@@ -156,7 +158,7 @@ def create_clinic(
     booking_phone: str | None = None,
     booking_lead_days: int = DEFAULT_BOOKING_LEAD_DAYS,
 ) -> Clinic:
-    if timezone not in zoneinfo.available_timezones():
+    if not is_valid_timezone(timezone):
         raise Invalid("unknown time zone", {"timezone": ["not an IANA time zone"]})
     if not name.strip():
         raise Invalid("a clinic needs a name", {"name": ["must not be empty"]})

@@ -39,8 +39,13 @@ def seed_demo(session: Session) -> list[dict[str, str]]:
         ("sam@demo.example", "Sam CRPS", "America/New_York", Condition.CRPS),
     ):
         create_patient_account(
-            session, clinic, email=email, password=DEMO_PASSWORD, timezone=tz,
-            name=name, condition=condition,
+            session,
+            clinic,
+            email=email,
+            password=DEMO_PASSWORD,
+            timezone=tz,
+            name=name,
+            condition=condition,
         )
         logins.append({"role": "patient", "email": email, "password": DEMO_PASSWORD})
     return logins

@@ -5,18 +5,13 @@ from __future__ import annotations
 import enum
 
 
-class StrEnum(str, enum.Enum):
-    def __str__(self) -> str:
-        return self.value
-
-
-class Role(StrEnum):
+class Role(enum.StrEnum):
     PATIENT = "patient"
     CLINICIAN = "clinician"
     ADMIN = "admin"  # a clinic admin is also a clinician
 
 
-class Condition(StrEnum):
+class Condition(enum.StrEnum):
     FIBROMYALGIA = "fibromyalgia"
     CRPS = "crps"
     NEUROPATHIC_PAIN = "neuropathic_pain"
@@ -25,18 +20,18 @@ class Condition(StrEnum):
     OTHER = "other"
 
 
-class InfusionKind(StrEnum):
+class InfusionKind(enum.StrEnum):
     INDUCTION = "induction"
     BOOSTER = "booster"
     MAINTENANCE = "maintenance"
 
 
-class RecordedBy(StrEnum):
+class RecordedBy(enum.StrEnum):
     PATIENT = "patient"
     CLINICIAN = "clinician"
 
 
-class SideEffect(StrEnum):
+class SideEffect(enum.StrEnum):
     NAUSEA = "nausea"
     DIZZINESS = "dizziness"
     DISSOCIATION = "dissociation"
@@ -45,12 +40,12 @@ class SideEffect(StrEnum):
     OTHER = "other"
 
 
-class SuggestionKind(StrEnum):
+class SuggestionKind(enum.StrEnum):
     WEARING_OFF = "wearing_off"
     FORECAST = "forecast"
 
 
-class SuggestionStatus(StrEnum):
+class SuggestionStatus(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     BOOKED = "booked"
@@ -58,19 +53,19 @@ class SuggestionStatus(StrEnum):
     EXPIRED = "expired"
 
 
-class Platform(StrEnum):
+class Platform(enum.StrEnum):
     FCM = "fcm"
     WEBPUSH = "webpush"
 
 
-class NotificationStatus(StrEnum):
+class NotificationStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
     DEAD = "dead"
 
 
-class AuditAction(StrEnum):
+class AuditAction(enum.StrEnum):
     READ = "read"
     CREATE = "create"
     UPDATE = "update"

@@ -12,8 +12,9 @@ PASSWORD_MAX = 256
 
 
 class RegisterSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=254),
-                         metadata={"example": "ada@example.org"})
+    email = fields.Email(
+        required=True, validate=validate.Length(max=254), metadata={"example": "ada@example.org"}
+    )
     password = fields.String(
         required=True,
         load_only=True,
@@ -21,18 +22,21 @@ class RegisterSchema(Schema):
         metadata={"description": f"{PASSWORD_MIN} to {PASSWORD_MAX} characters"},
     )
     invite_code = fields.String(
-        required=True, validate=validate.Length(min=4, max=40),
+        required=True,
+        validate=validate.Length(min=4, max=40),
         metadata={"example": "7K3M-Q9TZ-2HXA"},
     )
-    timezone = Timezone(load_default=None,
-                        metadata={"description": "IANA time zone; required for patients"})
+    timezone = Timezone(
+        load_default=None, metadata={"description": "IANA time zone; required for patients"}
+    )
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
 
 
 class LoginSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=254))
-    password = fields.String(required=True, load_only=True,
-                             validate=validate.Length(min=1, max=PASSWORD_MAX))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=PASSWORD_MAX)
+    )
 
 
 class RefreshSchema(Schema):
@@ -88,7 +92,8 @@ class ProfilePatchSchema(Schema):
     condition = fields.Enum(Condition, by_value=True, allow_none=True)
     reminder_time = LocalTime()
     reminders_enabled = fields.Boolean()
-    quiet_hours_start = LocalTime(allow_none=True,
-                                  metadata={"description": "local HH:MM; may wrap midnight"})
+    quiet_hours_start = LocalTime(
+        allow_none=True, metadata={"description": "local HH:MM; may wrap midnight"}
+    )
     quiet_hours_end = LocalTime(allow_none=True)
     suggestion_push_enabled = fields.Boolean()

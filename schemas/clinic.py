@@ -9,10 +9,17 @@ from schemas.common import Schema
 
 
 class InviteCreateSchema(Schema):
-    role = fields.Enum(Role, by_value=True, load_default=Role.PATIENT,
-                       metadata={"description": "staff roles (clinician, admin) need an admin"})
-    email = fields.Email(load_default=None, validate=validate.Length(max=254),
-                         metadata={"description": "if set, only this address may register"})
+    role = fields.Enum(
+        Role,
+        by_value=True,
+        load_default=Role.PATIENT,
+        metadata={"description": "staff roles (clinician, admin) need an admin"},
+    )
+    email = fields.Email(
+        load_default=None,
+        validate=validate.Length(max=254),
+        metadata={"description": "if set, only this address may register"},
+    )
     note = fields.String(load_default=None, validate=validate.Length(max=500))
     expires_in_days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=90))
 

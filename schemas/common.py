@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 import marshmallow as ma
 from marshmallow import fields, validate
+
+from models.timezones import IANA_TIMEZONES
 
 
 class Schema(ma.Schema):
@@ -16,7 +16,7 @@ class Schema(ma.Schema):
 
 
 def _is_timezone(value: str) -> bool:
-    if value not in zoneinfo.available_timezones():
+    if value not in IANA_TIMEZONES:
         raise ma.ValidationError("not an IANA time zone (e.g. Europe/Berlin)")
     return True
 
