@@ -15,15 +15,26 @@ from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import accounts as accounts_api
-from api import health, invites, me
+from api import devices, entries, health, infusions, invites, me, suggestions, sync
 from api.auth import SECURITY_SCHEME
 from api.cli import clinics_cli, demo_cli
 from api.config import PROJECT_ROOT, Config
 from api.errors import Api, register_error_handlers
+from api.http import IsoDateConverter, isodate_param_schema
 from models import Base, db
 from models.accounts import configure_password_hashing
 
-BLUEPRINTS = (health.blp, accounts_api.blp, me.blp, invites.blp)
+BLUEPRINTS = (
+    health.blp,
+    accounts_api.blp,
+    me.blp,
+    entries.blp,
+    infusions.blp,
+    sync.blp,
+    suggestions.blp,
+    devices.blp,
+    invites.blp,
+)
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 request_log = logging.getLogger("infusion_diary.request")
@@ -57,7 +68,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         compare_type=True,
     )
 
+    app.url_map.converters["isodate"] = IsoDateConverter
     api = Api(app)
+    api.register_converter(IsoDateConverter, isodate_param_schema)
     api.spec.components.security_scheme(
         SECURITY_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

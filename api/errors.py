@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
@@ -17,6 +18,7 @@ from models.errors import (
     DomainError,
     Forbidden,
     Invalid,
+    Malformed,
     NotFound,
     PreconditionFailed,
     TooManyRequests,
@@ -27,6 +29,7 @@ log = logging.getLogger("infusion_diary.errors")
 
 STATUS_OF: dict[type[DomainError], int] = {
     NotFound: 404,
+    Malformed: 400,
     Invalid: 422,
     Conflict: 409,
     Forbidden: 403,
@@ -115,9 +118,24 @@ def _integrity_error(error: IntegrityError):
     return payload(409, "the request conflicts with existing data"), 409
 
 
+def _transient(error: DBAPIError) -> bool:
+    """A database that is down, restarting, locked or aborting a transaction: worth a retry.
+
+    SQLite reports schema mistakes ("no such table") as OperationalError too; those are bugs.
+    """
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if isinstance(error.orig, sqlite3.OperationalError):
+        text = str(error.orig).lower()
+        return "locked" in text or "busy" in text
+    return True
+
+
 def _database_unavailable(error: DBAPIError):
     db.session.rollback()
-    if isinstance(error, OperationalError) or error.connection_invalidated:
+    if _transient(error):
         log.warning(
             "database unavailable (%s) for request %s",
             type(error.orig).__name__,

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g
 from flask.views import MethodView
 
 from api.auth import Blueprint, current_account, current_patient
-from models import accounts, db
+from api.http import etag, if_match
+from models import accounts, db, erasure
 from models.enums import Role
-from models.errors import Invalid
 from schemas.accounts import ProfilePatchSchema, ProfileSchema
+from schemas.sync import EraseSchema, ExportSchema
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The patient's profile")
 
 
 def _etag(version: int) -> str:
-    return f'"profile-{version}"'
-
-
-def _if_match_version() -> int | None:
-    """The version named by If-Match, if the client sent one (it is optional)."""
-    if not request.if_match:
-        return None
-    if request.if_match.star_tag:
-        return None
-    for tag in request.if_match.as_set():
-        if tag.startswith("profile-") and tag[8:].isdigit():
-            return int(tag[8:])
-    raise Invalid("If-Match does not name a version of this profile", {"If-Match": ["unknown"]})
+    return etag("profile", version)
 
 
 @blp.route("")
@@ -51,7 +40,35 @@ class MeViews(MethodView):
         a stale one gives 412.
         """
         patient = accounts.update_profile(
-            db.session, current_account(), data, if_match_version=_if_match_version()
+            db.session, current_account(), data, if_match_version=if_match("profile")[0]
         )
         db.session.commit()
         return patient, {"ETag": _etag(patient.version)}
+
+    @blp.auth_required(Role.PATIENT)
+    @blp.arguments(EraseSchema)
+    @blp.response(204)
+    @blp.alt_response(403, response="FORBIDDEN")
+    def delete(self, data):
+        """Erase me: my account and all my health data
+
+        Re-enter the password. Entries, infusions, suggestions, devices and sign-ins are
+        deleted, not flagged; every token stops working at once. The clinic's audit trail
+        keeps only the fact that an erasure happened. Export first if you want a copy.
+        """
+        erasure.erase_patient(
+            db.session, current_account(), data["password"], request_id=g.request_id
+        )
+        db.session.commit()
+
+
+@blp.route("/export")
+class ExportViews(MethodView):
+    @blp.auth_required(Role.PATIENT)
+    @blp.response(200, ExportSchema)
+    def get(self):
+        """Download all my data as one JSON document
+
+        Profile, entries, infusions, suggestions and devices (without push tokens or keys).
+        """
+        return erasure.export_patient(db.session, current_patient())

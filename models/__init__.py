@@ -1,6 +1,16 @@
 """Typed SQLAlchemy models and the domain functions that work on them (no Flask here)."""
 
-from models import accounts, audit, clinic, diary, notifications, suggestions  # noqa: F401
+from models import (  # noqa: F401
+    accounts,
+    audit,
+    changes,
+    clinic,
+    diary,
+    erasure,
+    idempotency,
+    notifications,
+    suggestions,
+)
 from models.db import Base
 
 __all__ = ["Base"]

@@ -60,7 +60,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _verify_password(stored_hash: str | None, password: str) -> bool:
+def verify_password(stored_hash: str | None, password: str) -> bool:
     global _dummy_hash
     if stored_hash is None:
         # Spend the same time as a real check, so response times do not reveal which emails exist.
@@ -378,7 +378,7 @@ def login(
         )
 
     account = session.scalar(select(Account).where(Account.email == email))
-    ok = _verify_password(account.password_hash if account else None, password)
+    ok = verify_password(account.password_hash if account else None, password)
     if not ok or account is None or not account.active:
         for kind, key in keys:
             limit = (

@@ -42,3 +42,7 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
+
+
+class Malformed(DomainError):
+    """The request cannot be understood (a cursor or token this server never issued)."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql import Select
 
 from models.clock import utcnow
 from models.db import Base, JSONType, UTCDateTime
 from models.enums import NotificationStatus, Platform
+from models.errors import NotFound
 from models.types import enum_type
 
 
@@ -69,3 +72,57 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- domain functions -------------------------------------------------------------------------
+
+
+def push_key_hash(platform: Platform, key: str) -> str:
+    return hashlib.sha256(f"{platform.value}:{key}".encode()).hexdigest()
+
+
+def register_device(
+    session: Session,
+    patient_id: int,
+    *,
+    platform: Platform,
+    token: str | None = None,
+    endpoint: str | None = None,
+    p256dh: str | None = None,
+    auth: str | None = None,
+    label: str | None = None,
+) -> tuple[Device, bool]:
+    """Register a push target, or refresh the one with the same token/endpoint.
+
+    A token seen again moves to the patient registering it now (the phone changed hands or
+    accounts) and is enabled again. Returns the device and whether it is new.
+    """
+    key = token if platform == Platform.FCM else endpoint
+    assert key
+    digest = push_key_hash(platform, key)
+    now = utcnow()
+    device = session.scalar(select(Device).where(Device.push_key_hash == digest))
+    created = device is None
+    if device is None:
+        device = Device(platform=platform, push_key_hash=digest, created_at=now)
+        session.add(device)
+    device.patient_id = patient_id
+    device.token, device.endpoint, device.p256dh, device.auth = token, endpoint, p256dh, auth
+    device.label = label
+    device.last_seen_at = now
+    device.disabled_at = None
+    device.disabled_reason = None
+    session.flush()
+    return device, created
+
+
+def devices_query(patient_id: int) -> Select:
+    return select(Device).where(Device.patient_id == patient_id).order_by(Device.id)
+
+
+def delete_device(session: Session, patient_id: int, device_id: int) -> None:
+    device = session.get(Device, device_id)
+    if device is None or device.patient_id != patient_id:
+        raise NotFound("no such device")
+    session.delete(device)
+    session.flush()

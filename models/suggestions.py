@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql import Select
 
 from models.clock import utcnow
 from models.db import Base, JSONType, UTCDateTime
 from models.enums import SuggestionKind, SuggestionStatus
+from models.errors import Conflict, NotFound
+from models.sync import next_seq
 from models.types import enum_type
 
 
@@ -48,3 +51,94 @@ class BoosterSuggestion(Base):
     sync_seq: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- domain functions -------------------------------------------------------------------------
+
+ACTIVE = (SuggestionStatus.OPEN, SuggestionStatus.ACKNOWLEDGED)
+# action → (statuses it may start from, status it leads to)
+PATIENT_TRANSITIONS: dict[str, tuple[tuple[SuggestionStatus, ...], SuggestionStatus]] = {
+    "acknowledge": ((SuggestionStatus.OPEN,), SuggestionStatus.ACKNOWLEDGED),
+    "book": (ACTIVE, SuggestionStatus.BOOKED),
+    "dismiss": (ACTIVE, SuggestionStatus.DISMISSED),
+}
+
+
+def suggestions_query(patient_id: int, status: SuggestionStatus | None = None) -> Select:
+    query = select(BoosterSuggestion).where(BoosterSuggestion.patient_id == patient_id)
+    if status is not None:
+        query = query.where(BoosterSuggestion.status == status)
+    return query.order_by(BoosterSuggestion.created_at.desc(), BoosterSuggestion.id.desc())
+
+
+def get_suggestion(session: Session, patient_id: int, suggestion_id: int) -> BoosterSuggestion:
+    suggestion = session.get(BoosterSuggestion, suggestion_id)
+    if suggestion is None or suggestion.patient_id != patient_id:
+        raise NotFound("no such suggestion")
+    return suggestion
+
+
+def transition(
+    session: Session,
+    patient_id: int,
+    suggestion_id: int,
+    action: str,
+    *,
+    by_account_id: int,
+    note: str | None = None,
+    appointment_on: dt.date | None = None,
+) -> BoosterSuggestion:
+    """Move a suggestion along open → acknowledged → booked | dismissed.
+
+    Repeating the transition that already happened is a no-op (a retried request); any other
+    move out of the current status is a Conflict.
+    """
+    sources, target = PATIENT_TRANSITIONS[action]
+    seq = next_seq(session, patient_id)
+    suggestion = get_suggestion(session, patient_id, suggestion_id)
+    if suggestion.status == target:
+        return suggestion
+    if suggestion.status not in sources:
+        raise Conflict(
+            f"a suggestion that is {suggestion.status.value} cannot be {target.value}",
+            {"status": [suggestion.status.value]},
+        )
+    now = utcnow()
+    suggestion.status = target
+    if target in (SuggestionStatus.BOOKED, SuggestionStatus.DISMISSED):
+        suggestion.resolved_at = now
+        suggestion.resolved_by_id = by_account_id
+        suggestion.resolved_reason = f"patient_{action}"
+        suggestion.resolution_note = note
+        suggestion.appointment_on = appointment_on
+    suggestion.version += 1
+    suggestion.sync_seq = seq
+    suggestion.updated_at = now
+    session.flush()
+    return suggestion
+
+
+def raise_suggestion(
+    session: Session,
+    patient_id: int,
+    *,
+    cycle_start: dt.date,
+    kind: SuggestionKind,
+    raised_on: dt.date,
+    evidence: dict[str, Any],
+    expected_on: dt.date | None = None,
+) -> BoosterSuggestion:
+    """Create an open suggestion (used by the daily scan, and by tests until it exists)."""
+    suggestion = BoosterSuggestion(
+        patient_id=patient_id,
+        cycle_start=cycle_start,
+        kind=kind,
+        status=SuggestionStatus.OPEN,
+        raised_on=raised_on,
+        expected_on=expected_on,
+        evidence=evidence,
+        sync_seq=next_seq(session, patient_id),
+    )
+    session.add(suggestion)
+    session.flush()
+    return suggestion

@@ -37,3 +37,26 @@ class LocalTime(fields.Time):
         kwargs.setdefault("format", "%H:%M")
         kwargs.setdefault("metadata", {"example": "20:00"})
         super().__init__(**kwargs)
+
+
+class Score(fields.Integer):
+    """A 0–10 rating: a whole JSON number, never a string, a fraction or a boolean."""
+
+    default_error_messages = {"invalid": "must be a whole number from 0 to 10"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=0, max=10))
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class IsoDate(fields.Date):
+    """A calendar date, `YYYY-MM-DD`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"example": "2026-03-14"})
+        super().__init__(format="iso", **kwargs)

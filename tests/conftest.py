@@ -73,6 +73,7 @@ def app(database_url):
 def _isolated(request, app):
     engine = app.extensions["engine"]
     if request.node.get_closest_marker("committed"):
+        db.SessionFactory.kw.pop("join_transaction_mode", None)
         db.SessionFactory.configure(bind=engine)
         yield
         db.session.remove()
@@ -85,7 +86,8 @@ def _isolated(request, app):
     db.session.remove()
     outer.rollback()
     connection.close()
-    db.SessionFactory.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+    db.SessionFactory.kw.pop("join_transaction_mode", None)
+    db.SessionFactory.configure(bind=engine)
 
 
 def _truncate_all(engine) -> None:

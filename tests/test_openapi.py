@@ -21,9 +21,11 @@ def spec(client):
 
 def operations(spec):
     for path, item in spec["paths"].items():
+        shared = item.get("parameters", [])
         for method in METHODS:
             if method in item:
-                yield path, method, item[method]
+                op = item[method]
+                yield path, method, {**op, "parameters": shared + op.get("parameters", [])}
 
 
 def test_health_reports_the_database(client):
@@ -59,8 +61,15 @@ def test_every_operation_is_documented_with_summary_and_security(spec):
             assert "403" in op["responses"], (path, method)
 
 
-def _concrete(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "1", path)
+SAMPLE_BY_FORMAT = {"date": "2026-01-01"}
+
+
+def _concrete(path: str, op: dict) -> str:
+    """The path with each parameter filled by a well-formed value of its type."""
+    formats = {
+        p["name"]: p.get("schema", {}).get("format") for p in op.get("parameters", [])
+    }
+    return re.sub(r"\{([^}]+)\}", lambda m: SAMPLE_BY_FORMAT.get(formats.get(m[1]), "1"), path)
 
 
 def test_role_matrix_generated_from_the_spec(client, spec):
@@ -84,7 +93,7 @@ def test_role_matrix_generated_from_the_spec(client, spec):
         required = op.get("x-required-role")
         if required is None:
             continue
-        url = _concrete(path)
+        url = _concrete(path, op)
         call = getattr(client, method)
         anonymous = call(url, json={}) if method in ("post", "put", "patch") else call(url)
         assert anonymous.status_code == 401, (method, path)
