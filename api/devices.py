@@ -10,8 +10,9 @@ from models import db, notifications
 from models.enums import Role
 from schemas.devices import DeviceCreateSchema, DeviceSchema
 
-blp = Blueprint("devices", __name__, url_prefix="/api/v1/me/devices",
-                description="Push notification targets")
+blp = Blueprint(
+    "devices", __name__, url_prefix="/api/v1/me/devices", description="Push notification targets"
+)
 
 
 @blp.route("")
@@ -24,14 +25,24 @@ class DeviceViews(MethodView):
         return notifications.devices_query(current_patient().id)
 
     @blp.auth_required(Role.PATIENT)
-    @blp.arguments(DeviceCreateSchema, example={
-        "platform": "webpush",
-        "subscription": {"endpoint": "https://push.example.net/send/abc",
-                         "keys": {"p256dh": "BN…65 bytes base64url", "auth": "16 bytes b64url"}},
-        "label": "Firefox on laptop"})
+    @blp.arguments(
+        DeviceCreateSchema,
+        example={
+            "platform": "webpush",
+            "subscription": {
+                "endpoint": "https://push.example.net/send/abc",
+                "keys": {"p256dh": "BN…65 bytes base64url", "auth": "16 bytes b64url"},
+            },
+            "label": "Firefox on laptop",
+        },
+    )
     @blp.response(201, DeviceSchema, description="registered")
-    @blp.alt_response(200, schema=DeviceSchema, success=True,
-                      description="already registered: refreshed, not duplicated")
+    @blp.alt_response(
+        200,
+        schema=DeviceSchema,
+        success=True,
+        description="already registered: refreshed, not duplicated",
+    )
     def post(self, data):
         """Register this device for push notifications
 
@@ -41,9 +52,14 @@ class DeviceViews(MethodView):
         subscription = data["subscription"] or {}
         keys = subscription.get("keys") or {}
         device, created = notifications.register_device(
-            db.session, current_patient().id, platform=data["platform"], token=data["token"],
-            endpoint=subscription.get("endpoint"), p256dh=keys.get("p256dh"),
-            auth=keys.get("auth"), label=data["label"],
+            db.session,
+            current_patient().id,
+            platform=data["platform"],
+            token=data["token"],
+            endpoint=subscription.get("endpoint"),
+            p256dh=keys.get("p256dh"),
+            auth=keys.get("auth"),
+            label=data["label"],
         )
         db.session.commit()
         return device, 201 if created else 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from api.auth import Blueprint, current_patient
-from api.http import etag, if_match
+from api.http import IF_MATCH_PARAM, etag, if_match
 from api.pagination import SelectPage
 from models import db, diary
 from models.enums import Role
@@ -14,8 +14,15 @@ from schemas.diary import EntryPutSchema, EntryQueryArgsSchema, EntrySchema
 blp = Blueprint("entries", __name__, url_prefix="/api/v1/me/entries", description="Daily diary")
 
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the entry's version"}}
-ENTRY_EXAMPLE = {"pain": 6, "fatigue": 5, "mood": 4, "sleep_quality": 5, "sleep_hours": 6.5,
-                 "notes": "Rough night", "side_effects": ["headache"]}
+ENTRY_EXAMPLE = {
+    "pain": 6,
+    "fatigue": 5,
+    "mood": 4,
+    "sleep_quality": 5,
+    "sleep_hours": 6.5,
+    "notes": "Rough night",
+    "side_effects": ["headache"],
+}
 
 
 @blp.route("")
@@ -47,6 +54,7 @@ class EntryByDateViews(MethodView):
     @blp.arguments(EntryPutSchema, example=ENTRY_EXAMPLE)
     @blp.response(200, EntrySchema, headers=ETAG_HEADER, description="replaced (or unchanged)")
     @blp.alt_response(201, schema=EntrySchema, description="created", success=True)
+    @blp.doc(parameters=[IF_MATCH_PARAM])
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     @blp.alt_response(400, response="BAD_REQUEST")
     def put(self, data, day):
@@ -65,6 +73,7 @@ class EntryByDateViews(MethodView):
 
     @blp.auth_required(Role.PATIENT)
     @blp.response(204)
+    @blp.doc(parameters=[IF_MATCH_PARAM])
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     def delete(self, day):
         """Delete the entry of one local date

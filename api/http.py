@@ -63,6 +63,17 @@ def idempotency_key() -> str | None:
         return None
     key = key.strip()
     if not 1 <= len(key) <= 200 or not key.isprintable():
-        raise Invalid("Idempotency-Key must be 1 to 200 printable characters",
-                      {IDEMPOTENCY_HEADER: ["invalid"]})
+        raise Invalid(
+            "Idempotency-Key must be 1 to 200 printable characters",
+            {IDEMPOTENCY_HEADER: ["invalid"]},
+        )
     return key
+
+
+IF_MATCH_PARAM = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "the ETag last read; if the resource has changed since, 412 and no change",
+}

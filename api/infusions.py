@@ -6,15 +6,16 @@ from flask import jsonify, request
 from flask.views import MethodView
 
 from api.auth import Blueprint, current_account, current_patient
-from api.http import IDEMPOTENCY_HEADER, etag, idempotency_key, if_match
+from api.http import IDEMPOTENCY_HEADER, IF_MATCH_PARAM, etag, idempotency_key, if_match
 from api.pagination import SelectPage
 from models import db, diary, idempotency
 from models.enums import RecordedBy, Role
 from models.sync import next_seq
 from schemas.diary import InfusionCreateSchema, InfusionPatchSchema, InfusionSchema
 
-blp = Blueprint("infusions", __name__, url_prefix="/api/v1/me/infusions",
-                description="My infusions")
+blp = Blueprint(
+    "infusions", __name__, url_prefix="/api/v1/me/infusions", description="My infusions"
+)
 
 IDEMPOTENCY_PARAM = {
     "in": "header",
@@ -36,8 +37,10 @@ class InfusionViews(MethodView):
         return diary.infusions_query(current_patient())
 
     @blp.auth_required(Role.PATIENT)
-    @blp.arguments(InfusionCreateSchema,
-                   example={"administered_on": "2026-03-02", "kind": "booster", "dose_mg": 35})
+    @blp.arguments(
+        InfusionCreateSchema,
+        example={"administered_on": "2026-03-02", "kind": "booster", "dose_mg": 35},
+    )
     @blp.response(201, InfusionSchema)
     @blp.doc(parameters=[IDEMPOTENCY_PARAM])
     def post(self, data):
@@ -56,12 +59,16 @@ class InfusionViews(MethodView):
                 db.session.rollback()
                 return jsonify(earlier.response), earlier.status_code
         infusion = diary.create_infusion(
-            db.session, patient, data, recorded_by=RecordedBy.PATIENT,
+            db.session,
+            patient,
+            data,
+            recorded_by=RecordedBy.PATIENT,
             recorded_by_account_id=account.id,
         )
         if key is not None:
-            idempotency.remember(db.session, account.id, key, print_, 201,
-                                 InfusionSchema().dump(infusion))
+            idempotency.remember(
+                db.session, account.id, key, print_, 201, InfusionSchema().dump(infusion)
+            )
         db.session.commit()
         return infusion, {"ETag": etag("infusion", infusion.version)}
 
@@ -80,6 +87,7 @@ class InfusionByIdViews(MethodView):
     @blp.arguments(InfusionPatchSchema)
     @blp.response(200, InfusionSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(parameters=[IF_MATCH_PARAM])
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     def patch(self, data, infusion_id):
         """Change an infusion I recorded

@@ -6,7 +6,7 @@ from flask import g
 from flask.views import MethodView
 
 from api.auth import Blueprint, current_account, current_patient
-from api.http import etag, if_match
+from api.http import IF_MATCH_PARAM, etag, if_match
 from models import accounts, db, erasure
 from models.enums import Role
 from schemas.accounts import ProfilePatchSchema, ProfileSchema
@@ -31,6 +31,7 @@ class MeViews(MethodView):
     @blp.auth_required(Role.PATIENT)
     @blp.arguments(ProfilePatchSchema)
     @blp.response(200, ProfileSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.doc(parameters=[IF_MATCH_PARAM])
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     def patch(self, data):
         """Change my profile

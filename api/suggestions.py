@@ -16,14 +16,19 @@ from schemas.suggestions import (
     SuggestionSchema,
 )
 
-blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/me/suggestions",
-                description="Booster suggestions")
+blp = Blueprint(
+    "suggestions", __name__, url_prefix="/api/v1/me/suggestions", description="Booster suggestions"
+)
 
 
 def _transition(suggestion_id: int, action: str, **details):
     suggestion = suggestions.transition(
-        db.session, current_patient().id, suggestion_id, action,
-        by_account_id=current_account().id, **details,
+        db.session,
+        current_patient().id,
+        suggestion_id,
+        action,
+        by_account_id=current_account().id,
+        **details,
     )
     db.session.commit()
     return suggestion
@@ -61,8 +66,9 @@ class BookViews(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data, suggestion_id):
         """I booked the booster (open or acknowledged → booked)"""
-        return _transition(suggestion_id, "book", appointment_on=data["appointment_on"],
-                           note=data["note"])
+        return _transition(
+            suggestion_id, "book", appointment_on=data["appointment_on"], note=data["note"]
+        )
 
 
 @blp.route("/<int:suggestion_id>/dismiss")

@@ -174,8 +174,13 @@ def put_entry(
     now = clock.utcnow()
     if entry is None:
         entry = DiaryEntry(
-            patient_id=patient.id, entry_date=day, version=1, sync_seq=seq,
-            created_at=now, updated_at=now, **values,
+            patient_id=patient.id,
+            entry_date=day,
+            version=1,
+            sync_seq=seq,
+            created_at=now,
+            updated_at=now,
+            **values,
         )
         session.add(entry)
         session.flush()
@@ -238,8 +243,10 @@ INFUSION_FIELDS = ("administered_on", "administered_at", "kind", "dose_mg", "not
 def _check_infusion_date(patient: Patient, day: dt.date) -> None:
     today = local_today(patient.timezone)
     if day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
-        raise Invalid("an infusion cannot be recorded ahead of time",
-                      {"administered_on": [f"must be on or before {today}"]})
+        raise Invalid(
+            "an infusion cannot be recorded ahead of time",
+            {"administered_on": [f"must be on or before {today}"]},
+        )
     if day < today - dt.timedelta(days=3650):
         raise Invalid("date is too far in the past", {"administered_on": ["within ten years"]})
 

@@ -47,9 +47,7 @@ def erase_patient(session: Session, account: Account, password: str, *, request_
     assert patient is not None
     patient_id, account_id, clinic_id = patient.id, account.id, account.clinic_id
     # Revoke first, so a request racing this one is refused even before the commit.
-    session.execute(
-        delete(AuthSession).where(AuthSession.account_id == account_id)
-    )
+    session.execute(delete(AuthSession).where(AuthSession.account_id == account_id))
     session.execute(delete(AuditEvent).where(AuditEvent.patient_id == patient_id))
     for model in (DiaryEntry, Infusion, BoosterSuggestion, Device):
         session.execute(delete(model).where(model.patient_id == patient_id))

@@ -60,3 +60,12 @@ class IsoDate(fields.Date):
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {"example": "2026-03-14"})
         super().__init__(format="iso", **kwargs)
+
+
+class JsonDecimal(fields.Decimal):
+    """A decimal that must arrive as a JSON number (not a string, not a boolean)."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._validated(value)

@@ -63,11 +63,13 @@ class DeviceCreateSchema(Schema):
         metadata={"description": "FCM registration token (platform fcm)"},
     )
     subscription = fields.Nested(
-        SubscriptionSchema, load_default=None,
+        SubscriptionSchema,
+        load_default=None,
         metadata={"description": "Web Push subscription (platform webpush)"},
     )
-    label = fields.String(load_default=None, validate=validate.Length(max=100),
-                          metadata={"example": "Pixel 8"})
+    label = fields.String(
+        load_default=None, validate=validate.Length(max=100), metadata={"example": "Pixel 8"}
+    )
 
     @ma.validates_schema
     def _matches_platform(self, data, **kwargs):

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 
 from models.diary import NOTES_MAX_LENGTH
 from models.enums import InfusionKind, RecordedBy, SideEffect
-from schemas.common import IsoDate, LocalTime, Schema, Score
+from schemas.common import IsoDate, JsonDecimal, LocalTime, Schema, Score
 
 SCORE_HELP = {
     "pain": "0 = no pain, 10 = worst imaginable",
@@ -31,7 +31,7 @@ class EntryPutSchema(Schema):
     sleep_quality = Score(
         required=True, metadata={"description": SCORE_HELP["sleep_quality"], "example": 5}
     )
-    sleep_hours = fields.Decimal(
+    sleep_hours = JsonDecimal(
         allow_none=True,
         load_default=None,
         allow_nan=False,
@@ -81,8 +81,11 @@ class InfusionCreateSchema(Schema):
     administered_on = IsoDate(required=True, metadata={"description": "local date"})
     administered_at = LocalTime(allow_none=True, load_default=None)
     kind = fields.Enum(InfusionKind, by_value=True, required=True)
-    dose_mg = fields.Decimal(
-        allow_none=True, load_default=None, allow_nan=False, places=2,
+    dose_mg = JsonDecimal(
+        allow_none=True,
+        load_default=None,
+        allow_nan=False,
+        places=2,
         validate=validate.Range(min=0, max=2000, min_inclusive=False),
     )
     notes = fields.String(
@@ -94,8 +97,10 @@ class InfusionPatchSchema(Schema):
     administered_on = IsoDate()
     administered_at = LocalTime(allow_none=True)
     kind = fields.Enum(InfusionKind, by_value=True)
-    dose_mg = fields.Decimal(
-        allow_none=True, allow_nan=False, places=2,
+    dose_mg = JsonDecimal(
+        allow_none=True,
+        allow_nan=False,
+        places=2,
         validate=validate.Range(min=0, max=2000, min_inclusive=False),
     )
     notes = fields.String(allow_none=True, validate=validate.Length(max=NOTES_MAX_LENGTH))
@@ -109,7 +114,8 @@ class InfusionSchema(Schema):
     dose_mg = fields.Float(allow_none=True)
     notes = fields.String(allow_none=True)
     recorded_by = fields.Enum(
-        RecordedBy, by_value=True,
+        RecordedBy,
+        by_value=True,
         metadata={"description": "clinician records are read-only to the patient"},
     )
     version = fields.Integer()

@@ -39,5 +39,6 @@ class ExportSchema(Schema):
 
 
 class EraseSchema(Schema):
-    password = fields.String(required=True, load_only=True,
-                             validate=validate.Length(min=1, max=256))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+    )

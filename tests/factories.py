@@ -75,3 +75,12 @@ def reload(obj):
     """A fresh copy of `obj` from the database (requests end the session the test started)."""
     identity = inspect(obj).identity  # known even when obj is detached and expired
     return db.session.get(type(obj), identity, populate_existing=True)
+
+
+ENTRY = {"pain": 6, "fatigue": 5, "mood": 4, "sleep_quality": 5}
+
+
+def patient_client(client, clinic=None, timezone: str = "Europe/Berlin"):
+    """A new patient in `clinic` (or a new clinic) with a signed-in session."""
+    account = make_patient(clinic or make_clinic(), timezone=timezone)
+    return account, login(client, account)

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from models import db
 from models.accounts import Account, AuthSession
+from tests.concurrency import race
 from tests.factories import login, make_clinic, make_invite, make_patient, make_staff
 
 pytestmark = pytest.mark.committed
-
-
-def race(app, calls):
-    """Run each call in its own thread with its own test client, started together."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        client = app.test_client()
-        barrier.wait()
-        results[i] = call(client)
-        db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_one_invite_registers_exactly_one_account(app):

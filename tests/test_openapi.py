@@ -66,9 +66,7 @@ SAMPLE_BY_FORMAT = {"date": "2026-01-01"}
 
 def _concrete(path: str, op: dict) -> str:
     """The path with each parameter filled by a well-formed value of its type."""
-    formats = {
-        p["name"]: p.get("schema", {}).get("format") for p in op.get("parameters", [])
-    }
+    formats = {p["name"]: p.get("schema", {}).get("format") for p in op.get("parameters", [])}
     return re.sub(r"\{([^}]+)\}", lambda m: SAMPLE_BY_FORMAT.get(formats.get(m[1]), "1"), path)
 
 
