@@ -50,3 +50,12 @@ format: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
+
+# Benchmarks: print their figures; never part of `make test`.
+.PHONY: bench-detection bench-replay
+bench-detection: install
+	$(BIN)/python -m bench.evaluate
+	$(BIN)/python -m bench.replay_speed
+
+bench-replay: install
+	$(BIN)/python -m bench.replay_speed

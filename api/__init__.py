@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from api import accounts as accounts_api
 from api import devices, entries, health, infusions, invites, me, suggestions, sync
 from api.auth import SECURITY_SCHEME
-from api.cli import clinics_cli, demo_cli
+from api.cli import clinics_cli, demo_cli, detection_cli
 from api.config import PROJECT_ROOT, Config
 from api.errors import Api, register_error_handlers
 from api.http import IsoDateConverter, isodate_param_schema
@@ -85,6 +85,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.cli.add_command(clinics_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(detection_cli)
     return app
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from jobs import replay
 from models import accounts, clinic, db, demo
 from models.enums import Role
 from models.errors import DomainError
@@ -81,3 +86,36 @@ def seed_command(if_empty):
     click.echo("Demo clinic seeded. Logins:")
     for login in logins:
         click.echo(f"  {login['role']:<10} {login['email']:<28} {login['password']}")
+
+
+detection_cli = AppGroup("detection", help="The wearing-off detection engine.")
+
+
+@detection_cli.command("replay")
+@click.argument("cohort", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="write suggestions here (JSON Lines); default: standard output",
+)
+@click.option("--workers", type=int, default=None, help="processes to use (default: one per core)")
+def replay_command(cohort, out_path, workers):
+    """Replay detection day by day over COHORT.jsonl, exactly as the daily scan would."""
+    workers = workers or os.cpu_count() or 1
+    target = open(out_path, "w") if out_path else sys.stdout  # noqa: SIM115
+    written = 0
+    try:
+        with open(cohort) as lines:
+            for suggestion in replay.replay_parallel(lines, workers):
+                target.write(json.dumps(suggestion) + "\n")
+                written += 1
+    except replay.CohortError as error:
+        if out_path:
+            target.close()
+            os.unlink(out_path)
+        raise click.ClickException(f"{cohort}: {error}") from None
+    if out_path:
+        target.close()
+        click.echo(f"{written} suggestions written to {out_path}", err=True)

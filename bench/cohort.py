@@ -65,8 +65,12 @@ def make_patient(rng: random.Random, pid: str, days: int = 365) -> tuple[dict, T
     rho = rng.uniform(0.2, 0.6)
     missing = rng.uniform(0.4, 0.6) if kind == "low_adherence" else 0.2
     # Untreated levels on the higher-is-worse scale: pain, fatigue, 10-mood, 10-sleep.
-    base = [rng.uniform(5.5, 8.5), rng.uniform(5.0, 8.0), rng.uniform(5.0, 8.0),
-            rng.uniform(4.5, 7.5)]
+    base = [
+        rng.uniform(5.5, 8.5),
+        rng.uniform(5.0, 8.0),
+        rng.uniform(5.0, 8.0),
+        rng.uniform(4.5, 7.5),
+    ]
     if kind == "non_responder":
         depth = rng.uniform(0.0, 0.2)
     else:
@@ -162,8 +166,15 @@ def make_patient(rng: random.Random, pid: str, days: int = 365) -> tuple[dict, T
         for m in range(4):
             level = base[m] - gains[m] * (1 - state[d]) + (flare[d] if m == 0 else 0.0)
             values.append(min(10, max(0, round(level + noises[m][d]))))
-        entries.append({"date": _iso(d), "pain": values[0], "fatigue": values[1],
-                        "mood": 10 - values[2], "sleep_quality": 10 - values[3]})
+        entries.append(
+            {
+                "date": _iso(d),
+                "pain": values[0],
+                "fatigue": values[1],
+                "mood": 10 - values[2],
+                "sleep_quality": 10 - values[3],
+            }
+        )
     record = {
         "patient": pid,
         "timezone": "Europe/Berlin",

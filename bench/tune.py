@@ -17,11 +17,10 @@ from jobs.detection import Settings
 from jobs.replay import parse_patient, run_patient
 
 GRID = {
-    "cusum_reference": (0.3, 0.4),
-    "cusum_threshold": (4.0, 6.0, 8.0),
-    "best_days": (7, 10),
-    "support_confirm_state": (0.35, 0.5),
-    "unsupported_persist_days": (4, 5),
+    "cusum_reference": (0.45, 0.5),
+    "cusum_threshold": (4.0, 5.0),
+    "unsupported_persist_days": (5, 6, 7),
+    "support_confirm_state": (0.4, 0.5),
 }
 
 _cohort = None
@@ -42,8 +41,13 @@ def _run(values):
         out = []
         for day, a in run_patient(infusions, entries, settings):
             if a.suggest:
-                out.append({"cycle_start": a.cycle_start.isoformat(), "kind": a.suggest,
-                            "date": day.isoformat()})
+                out.append(
+                    {
+                        "cycle_start": a.cycle_start.isoformat(),
+                        "kind": a.suggest,
+                        "date": day.isoformat(),
+                    }
+                )
         return out
 
     score, _ = evaluate(_cohort, detector)

@@ -76,7 +76,7 @@ class Settings:
     response_window_days: int = 21
     # Fewer than recent_min_entries logged days in recent_window_days → no_recent_data.
     recent_window_days: int = 7
-    recent_min_entries: int = 3
+    recent_min_entries: int = 2
     # Trailing windows (days, minimum logged days) of the current level and of best relief;
     # best relief averages longer, since the minimum of short noisy means is biased low.
     smooth_days: int = 5
@@ -87,10 +87,13 @@ class Settings:
     support_min_gain: float = 1.0
     # Relief state pooled over metrics: CUSUM reference (0 = best relief, 1 = baseline),
     # threshold in noise units, and the persistence needed when only pain has moved.
-    cusum_reference: float = 0.4
+    cusum_reference: float = 0.5
     cusum_threshold: float = 4.0
-    support_confirm_state: float = 0.35
-    unsupported_persist_days: int = 5
+    support_confirm_state: float = 0.4
+    # Pain must be back by the threshold within this many standard errors of its 3-day mean.
+    pain_tolerance_se: float = 1.0
+    pain_min_entries: int = 2
+    unsupported_persist_days: int = 7
     noise_floor: float = 0.5
     noise_prior: float = 1.2
     # Forecast [SPEC §6.2].
@@ -202,6 +205,7 @@ class _Cycle:
     best: list[float] = field(default_factory=lambda: [math.inf] * 4)
     responded: bool = False
     cusum: float = 0.0
+    pain_cusum: float = 0.0
     unsupported_run: int = 0
     worn_off_on: dt.date | None = None
     suggested: set[str] = field(default_factory=set)
@@ -222,8 +226,15 @@ class Tracker:
         self.cycle: _Cycle | None = None
         # Entries kept for baselines and smoothing: (ordinal, values), newest last.
         self.window: deque[tuple[int, tuple[float, ...]]] = deque()
-        self.keep_days = max(self.s.baseline_window_days, self.s.recent_window_days,
-                             self.s.smooth_days, self.s.best_days) + 1
+        self.keep_days = (
+            max(
+                self.s.baseline_window_days,
+                self.s.recent_window_days,
+                self.s.smooth_days,
+                self.s.best_days,
+            )
+            + 1
+        )
         self.first_baseline: tuple[tuple[float, ...], tuple[float, ...]] | None = None
         self.cycles_before: list[tuple[int, bool]] = []  # (duration days, wore off?)
         self.prev_entry: tuple[int, tuple[float, ...]] | None = None
@@ -265,7 +276,7 @@ class Tracker:
         )
         if cycle is not None and continues_series:
             cycle.last_infusion, cycle.last_kind = day, kind
-            cycle.cusum, cycle.unsupported_run = 0.0, 0
+            cycle.cusum, cycle.pain_cusum, cycle.unsupported_run = 0.0, 0.0, 0
             return
         if cycle is not None and (day - cycle.start).days > 0:
             duration = (
@@ -278,12 +289,17 @@ class Tracker:
         pre = self._window_stats(day.toordinal(), s.baseline_window_days)
         if self.first_baseline is None and cycle is None and pre is not None:
             self.first_baseline = pre
-        chosen = self.first_baseline or pre or (
-            (cycle.baseline, cycle.noise) if cycle and cycle.baseline else None
+        chosen = (
+            self.first_baseline
+            or pre
+            or ((cycle.baseline, cycle.noise) if cycle and cycle.baseline else None)
         )
         self.cycle = _Cycle(
-            start=day, last_infusion=day, last_kind=kind,
-            baseline=chosen[0] if chosen else None, noise=chosen[1] if chosen else None,
+            start=day,
+            last_infusion=day,
+            last_kind=kind,
+            baseline=chosen[0] if chosen else None,
+            noise=chosen[1] if chosen else None,
         )
 
     def _window_stats(self, ordinal: int, days: int):
@@ -318,7 +334,10 @@ class Tracker:
             return Assessment(day, NO_BASELINE)
         since = (day - cycle.last_infusion).days
         result = Assessment(
-            day, INDUCTION, cycle_start=cycle.start, last_infusion=cycle.last_infusion,
+            day,
+            INDUCTION,
+            cycle_start=cycle.start,
+            last_infusion=cycle.last_infusion,
             days_since_infusion=since,
         )
         if cycle.baseline is None:
@@ -349,9 +368,10 @@ class Tracker:
         if level is not None:
             result.current = _oriented(tuple(level))
         needed = max(s.return_min_points, s.return_fraction * gains[0])
-        result.thresholds = {"pain_return_at": best[0] + needed,
-                             "response_min_gain": max(s.response_min_points,
-                                                      s.response_min_fraction * baseline[0])}
+        result.thresholds = {
+            "pain_return_at": best[0] + needed,
+            "response_min_gain": max(s.response_min_points, s.response_min_fraction * baseline[0]),
+        }
         if not cycle.responded:
             if gains[0] >= result.thresholds["response_min_gain"]:
                 cycle.responded = True
@@ -363,12 +383,16 @@ class Tracker:
             self._update_state(cycle, gains)
         result.state = cycle.recent_states[-1] if cycle.recent_states else None
         last3 = [v[0] for o, v in list(self.window)[-3:] if o > ordinal - s.recent_window_days]
-        pain_back = len(last3) == 3 and sum(last3) / 3 - best[0] >= needed
+        pain_back = False
+        if len(last3) >= s.pain_min_entries:
+            slack = s.pain_tolerance_se * self._noise(cycle)[0] / math.sqrt(len(last3))
+            pain_back = sum(last3) / len(last3) - best[0] >= needed - slack
         if cycle.worn_off_on is None and logged and pain_back:
             supported = cycle.support_state >= s.support_confirm_state
             cycle.unsupported_run = 0 if supported else cycle.unsupported_run + 1
-            if cycle.cusum >= s.cusum_threshold and (
-                supported or cycle.unsupported_run >= s.unsupported_persist_days
+            if (supported and cycle.cusum >= s.cusum_threshold) or (
+                cycle.unsupported_run >= s.unsupported_persist_days
+                and max(cycle.cusum, cycle.pain_cusum) >= s.cusum_threshold
             ):
                 cycle.worn_off_on = day
         elif logged and not pain_back:
@@ -409,6 +433,12 @@ class Tracker:
         state = weighted / total_w
         state_sd = 1.0 / math.sqrt(total_w)
         cycle.cusum = max(0.0, cycle.cusum + (state - s.cusum_reference) / state_sd)
+        # Pain on its own, for a return the supporting metrics do not share.
+        pain_fraction = (values[0] - cycle.best[0]) / gains[0]
+        pain_sd = noise[0] / gains[0]
+        cycle.pain_cusum = max(
+            0.0, cycle.pain_cusum + (pain_fraction - s.cusum_reference) / pain_sd
+        )
         cycle.recent_states.append(state)
         support_today = support_sum / support_w if support_w else 0.0
         cycle.support_hist.append(support_today)

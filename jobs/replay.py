@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -94,13 +95,15 @@ def suggestions_for(record: Any) -> list[dict[str, Any]]:
     out = []
     for day, assessment in run_patient(infusions, entries, settings):
         if assessment.suggest:
-            out.append({
-                "patient": patient,
-                "date": day.isoformat(),
-                "kind": assessment.suggest,
-                "cycle_start": assessment.cycle_start.isoformat(),
-                "evidence": assessment.evidence(),
-            })
+            out.append(
+                {
+                    "patient": patient,
+                    "date": day.isoformat(),
+                    "kind": assessment.suggest,
+                    "cycle_start": assessment.cycle_start.isoformat(),
+                    "evidence": assessment.evidence(),
+                }
+            )
     return out
 
 
@@ -117,3 +120,32 @@ def replay_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
             yield from suggestions_for(record)
         except ValueError as error:
             raise CohortError(f"line {number}: {error}") from None
+
+
+def _replay_line(numbered: tuple[int, str]) -> tuple[int, list[dict[str, Any]] | str]:
+    number, line = numbered
+    if not line.strip():
+        return number, []
+    try:
+        return number, suggestions_for(json.loads(line))
+    except json.JSONDecodeError as error:
+        return number, f"line {number}: not valid JSON ({error.msg})"
+    except ValueError as error:
+        return number, f"line {number}: {error}"
+
+
+def replay_parallel(lines: Iterable[str], workers: int) -> Iterator[dict[str, Any]]:
+    """Like replay_lines, spread over `workers` processes; output keeps the input order."""
+    numbered = enumerate(lines, start=1)
+    if workers <= 1:
+        yield from _unwrap(map(_replay_line, numbered))
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from _unwrap(pool.imap(_replay_line, numbered, chunksize=32))
+
+
+def _unwrap(results: Iterable) -> Iterator[dict[str, Any]]:
+    for _number, outcome in results:
+        if isinstance(outcome, str):
+            raise CohortError(outcome)
+        yield from outcome
