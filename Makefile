@@ -26,7 +26,7 @@ seed: migrate
 	$(FLASK) demo seed --if-empty
 
 run: seed
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(FLASK) dev serve --host 127.0.0.1 --port $(PORT)
 
 serve: migrate
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile - wsgi:app

@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from api import accounts as accounts_api
 from api import devices, entries, health, infusions, invites, me, suggestions, sync
 from api.auth import SECURITY_SCHEME
-from api.cli import clinics_cli, demo_cli, detection_cli
+from api.cli import clinics_cli, demo_cli, detection_cli, dev_cli, jobs_cli
 from api.config import PROJECT_ROOT, Config
 from api.errors import Api, register_error_handlers
 from api.http import IsoDateConverter, isodate_param_schema
@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = Config(overrides=config)
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     app.config.from_mapping(settings.flask_settings())
+    app.extensions["settings"] = settings
     app.json.sort_keys = False  # responses keep the schemas' field order
     logging.basicConfig(
         level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -86,6 +87,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(clinics_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(detection_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(dev_cli)
     return app
 
 

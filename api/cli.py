@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
 import os
 import sys
 
@@ -10,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from jobs import replay
+from jobs import push, replay, runner, scheduler
 from models import accounts, clinic, db, demo
 from models.enums import Role
 from models.errors import DomainError
@@ -119,3 +121,69 @@ def replay_command(cohort, out_path, workers):
     if out_path:
         target.close()
         click.echo(f"{written} suggestions written to {out_path}", err=True)
+
+
+jobs_cli = AppGroup("jobs", help="Scheduled jobs: scan, reminders, dispatch, expire.")
+dev_cli = AppGroup("dev", help="Development helpers.")
+
+
+def _job_runner():
+    settings = current_app.extensions["settings"]
+    cfg = settings.job_settings()
+    providers = push.build_providers(cfg)
+    engine = current_app.extensions["engine"]
+
+    def run(name: str, **kwargs):
+        try:
+            return runner.run_job(name, engine, cfg, providers, **kwargs)
+        except Exception:
+            # A failed run is logged and retried at the next trigger; the scheduler lives on.
+            logging.getLogger("infusion_diary.jobs").exception("job %s failed", name)
+            return None
+
+    return run
+
+
+@jobs_cli.command("run")
+def jobs_run_command():
+    """Run the scheduler in this process (production: its own process, never in gunicorn)."""
+    click.echo("scheduler starting (UTC); stop with Ctrl-C")
+    scheduler.build_scheduler(_job_runner(), blocking=True).start()
+
+
+@jobs_cli.command("once")
+@click.argument("job", type=click.Choice(runner.JOBS))
+@click.option("--as-of", "as_of", default=None,
+              help="scan: evaluate every patient for this local date (YYYY-MM-DD); other "
+                   "jobs: act as if it were noon UTC that day")
+def jobs_once_command(job, as_of):
+    """Run one job once, now."""
+    kwargs = {}
+    if as_of:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise click.BadParameter("use YYYY-MM-DD", param_hint="--as-of") from None
+        kwargs["now"] = dt.datetime.combine(day, dt.time(12), dt.UTC)
+        if job == "scan":
+            kwargs["as_of"] = day
+    result = _job_runner()(job, **kwargs)
+    if result is None:
+        raise click.ClickException(f"{job} did not run (another process holds its lock, "
+                                   "or it failed: see the log)")
+    click.echo(json.dumps({"job": job, **result}))
+
+
+@dev_cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def dev_serve_command(host, port):
+    """The development server with the scheduler inside it (one process, no reloader)."""
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("use gunicorn and `flask jobs run` in production")
+    jobs = scheduler.build_scheduler(_job_runner(), blocking=False)
+    jobs.start()
+    try:
+        current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+    finally:
+        jobs.shutdown(wait=False)

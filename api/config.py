@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
+
+from jobs.settings import JobSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
@@ -39,6 +42,14 @@ VARIABLES: dict[str, tuple[type, Any, str]] = {
     "ARGON2_MEMORY_KIB": (int, 65536, "argon2id memory in KiB"),
     "ARGON2_PARALLELISM": (int, 4, "argon2id lanes"),
     "LOG_LEVEL": (str, "INFO", "Python logging level"),
+    "SCAN_LOCAL_HOUR": (int, 6, "the daily scan evaluates a patient after this local hour"),
+    "SUGGESTION_EXPIRY_DAYS": (int, 14, "open suggestions nobody acts on expire after this"),
+    "DISPATCH_MAX_ATTEMPTS": (int, 8, "push attempts before a notification is dead"),
+    "WEBPUSH_VAPID_PRIVATE_KEY": (str, "", "VAPID private key (PEM or base64url); empty: log"),
+    "WEBPUSH_VAPID_SUBJECT": (str, "mailto:ops@infusion-diary.invalid", "VAPID `sub` claim"),
+    "FCM_SERVICE_ACCOUNT_FILE": (str, "", "FCM service-account JSON file; empty: log only"),
+    "FCM_PROJECT_ID": (str, "", "FCM project (default: the service account's)"),
+    "FCM_ENDPOINT": (str, "https://fcm.googleapis.com", "FCM HTTP v1 base URL"),
 }
 
 
@@ -124,3 +135,24 @@ class Config:
         )
         settings.update(self.extra)
         return settings
+
+    def job_settings(self) -> JobSettings:
+        account = None
+        if self.FCM_SERVICE_ACCOUNT_FILE:
+            try:
+                with open(self.FCM_SERVICE_ACCOUNT_FILE) as handle:
+                    account = json.load(handle)
+            except (OSError, ValueError) as error:
+                raise ConfigError(
+                    f"FCM_SERVICE_ACCOUNT_FILE cannot be read as JSON ({type(error).__name__})"
+                ) from None
+        return JobSettings(
+            scan_local_hour=self.SCAN_LOCAL_HOUR,
+            suggestion_expiry_days=self.SUGGESTION_EXPIRY_DAYS,
+            dispatch_max_attempts=self.DISPATCH_MAX_ATTEMPTS,
+            webpush_vapid_private_key=self.WEBPUSH_VAPID_PRIVATE_KEY or None,
+            webpush_vapid_subject=self.WEBPUSH_VAPID_SUBJECT,
+            fcm_service_account=account,
+            fcm_project_id=self.FCM_PROJECT_ID or None,
+            fcm_endpoint=self.FCM_ENDPOINT,
+        )

@@ -8,6 +8,7 @@ from models import (  # noqa: F401
     diary,
     erasure,
     idempotency,
+    locks,
     notifications,
     suggestions,
 )

@@ -28,6 +28,7 @@ from models.clock import utcnow
 from models.db import Base, JSONType, UTCDateTime
 from models.enums import InfusionKind, RecordedBy
 from models.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from models.suggestions import expire_earlier_cycles
 from models.sync import next_seq
 from models.types import enum_type
 
@@ -273,6 +274,8 @@ def create_infusion(
     )
     session.add(infusion)
     session.flush()
+    # A new infusion starts a new cycle: what is still open from earlier cycles is moot.
+    expire_earlier_cycles(session, patient.id, infusion.administered_on)
     return infusion
 
 

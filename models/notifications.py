@@ -7,6 +7,8 @@ import hashlib
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Select
 
@@ -60,6 +62,9 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(
         ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(40))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -126,3 +131,62 @@ def delete_device(session: Session, patient_id: int, device_id: int) -> None:
         raise NotFound("no such device")
     session.delete(device)
     session.flush()
+
+
+# What the lock screen shows: no health values, ever; the app opens the deep link.
+MESSAGES = {
+    "reminder": {
+        "title": "Time to check in",
+        "body": "How are you today? Your daily diary takes a minute.",
+        "link": "/diary/today",
+    },
+    "wearing_off": {
+        "title": "How are you feeling?",
+        "body": "Your recent entries suggest your relief may be fading — tap to review.",
+        "link": "/suggestions/{suggestion_id}",
+    },
+    "forecast": {
+        "title": "Plan your next visit",
+        "body": "It may be a good time to book your next booster — tap to review.",
+        "link": "/suggestions/{suggestion_id}",
+    },
+}
+
+
+def message(kind: str, **ids: Any) -> dict[str, str]:
+    template = MESSAGES[kind]
+    return {"kind": kind, "title": template["title"], "body": template["body"],
+            "link": template["link"].format(**ids), **{k: str(v) for k, v in ids.items()}}
+
+
+def active_devices(session: Session, patient_ids: list[int]) -> dict[int, list[Device]]:
+    rows = session.scalars(
+        select(Device).where(Device.patient_id.in_(patient_ids), Device.disabled_at.is_(None))
+    ).all()
+    out: dict[int, list[Device]] = {}
+    for device in rows:
+        out.setdefault(device.patient_id, []).append(device)
+    return out
+
+
+def enqueue(
+    session: Session, patient_id: int, devices: list[Device], kind: str, key: str,
+    payload: dict[str, Any], *, not_before: dt.datetime | None = None,
+) -> int:
+    """Write one outbox row per device, each with its own dedupe key; a row that exists
+    already is left alone, so a rerun enqueues nothing twice. Returns rows written."""
+    if not devices:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    result = session.execute(
+        insert(Notification)
+        .values([
+            {"patient_id": patient_id, "device_id": d.id, "kind": kind,
+             "dedupe_key": f"{key}:d{d.id}", "payload": payload, "status": "pending",
+             "attempts": 0, "next_attempt_at": not_before or now, "created_at": now}
+            for d in devices
+        ])
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    return max(0, result.rowcount or 0)

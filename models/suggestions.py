@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Select
 
@@ -142,3 +144,78 @@ def raise_suggestion(
     session.add(suggestion)
     session.flush()
     return suggestion
+
+
+class PatientAssessment(Base):
+    """The latest daily assessment of a patient by the scan (what the clinician list shows)."""
+
+    __tablename__ = "patient_assessments"
+    __table_args__ = (Index("ix_patient_assessments_status", "status"),)
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    cycle_start: Mapped[dt.date | None] = mapped_column(Date)
+    expected_wearing_off: Mapped[dt.date | None] = mapped_column(Date)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def expire_earlier_cycles(session: Session, patient_id: int, new_cycle_start: dt.date) -> int:
+    """A new infusion starts a new cycle: close what is still open from the cycles before."""
+    rows = session.scalars(
+        select(BoosterSuggestion).where(
+            BoosterSuggestion.patient_id == patient_id,
+            BoosterSuggestion.status.in_(ACTIVE),
+            BoosterSuggestion.cycle_start < new_cycle_start,
+        )
+    ).all()
+    return _expire(session, patient_id, rows, "new_infusion")
+
+
+def expire_stale(session: Session, older_than: dt.datetime, limit: int = 500) -> int:
+    """Expire suggestions nobody acted on since `older_than`; returns how many."""
+    rows = session.scalars(
+        select(BoosterSuggestion)
+        .where(BoosterSuggestion.status.in_(ACTIVE), BoosterSuggestion.created_at < older_than)
+        .order_by(BoosterSuggestion.id)
+        .limit(limit)
+    ).all()
+    count = 0
+    for patient_id in sorted({r.patient_id for r in rows}):
+        count += _expire(session, patient_id, [r for r in rows if r.patient_id == patient_id],
+                         "not_acted_on")
+    return count
+
+
+def _expire(session: Session, patient_id: int, rows, reason: str) -> int:
+    if not rows:
+        return 0
+    now = utcnow()
+    for row in rows:
+        row.status = SuggestionStatus.EXPIRED
+        row.resolved_at = now
+        row.resolved_reason = reason
+        row.version += 1
+        row.sync_seq = next_seq(session, patient_id)
+        row.updated_at = now
+    session.flush()
+    return len(rows)
+
+
+def save_assessments(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace the latest assessment of each patient (one statement per batch)."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(PatientAssessment).values(rows)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["patient_id"],
+            set_={c: statement.excluded[c] for c in
+                  ("local_date", "status", "cycle_start", "expected_wearing_off", "evidence",
+                   "computed_at")},
+        )
+    )

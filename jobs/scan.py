@@ -1,0 +1,172 @@
+"""The daily scan: run detection for every patient whose local morning has come and who has
+not been evaluated for their local today; store the assessment, raise suggestions and enqueue
+their notifications in the same transaction. Work is read a batch of patients at a time (a few
+queries per batch, never one per patient) and committed per batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from jobs.detection import Entry, Infusion, Settings
+from jobs.replay import run_patient
+from jobs.settings import JobSettings
+from models import notifications, suggestions
+from models.accounts import Patient
+from models.clinic import Clinic
+from models.diary import DiaryEntry
+from models.diary import Infusion as InfusionRow
+from models.enums import SuggestionKind
+from models.suggestions import BoosterSuggestion, PatientAssessment
+
+log = logging.getLogger("infusion_diary.jobs.scan")
+
+
+@dataclass
+class ScanCounts:
+    patients_seen: int = 0
+    patients_evaluated: int = 0
+    suggestions_created: int = 0
+    notifications_enqueued: int = 0
+    batches_failed: int = 0
+
+
+def _local_now(now: dt.datetime, timezone: str) -> dt.datetime:
+    return now.astimezone(ZoneInfo(timezone))
+
+
+def _settings_for(clinic_settings: dict, lead_days: int) -> Settings:
+    try:
+        return Settings.from_mapping({**(clinic_settings or {}), "booking_lead_days": lead_days})
+    except ValueError:
+        log.warning("clinic detection settings are invalid; using the defaults")
+        return Settings(booking_lead_days=lead_days)
+
+
+def run_scan(
+    make_session, now: dt.datetime, cfg: JobSettings, as_of: dt.date | None = None
+) -> ScanCounts:
+    """Scan every due patient. `as_of` evaluates everyone for that local date instead."""
+    counts = ScanCounts()
+    after_id = 0
+    while True:
+        with make_session() as session:
+            batch = session.execute(
+                select(Patient.id, Patient.timezone, Patient.suggestion_push_enabled,
+                       Clinic.booking_lead_days, Clinic.detection_settings,
+                       PatientAssessment.local_date)
+                .join(Clinic, Clinic.id == Patient.clinic_id)
+                .outerjoin(PatientAssessment, PatientAssessment.patient_id == Patient.id)
+                .where(Patient.id > after_id)
+                .order_by(Patient.id)
+                .limit(cfg.scan_batch_size)
+            ).all()
+            if not batch:
+                return counts
+            after_id = batch[-1].id
+            counts.patients_seen += len(batch)
+            due = []
+            for row in batch:
+                if as_of is not None:
+                    today = as_of
+                else:
+                    local = _local_now(now, row.timezone)
+                    if local.hour < cfg.scan_local_hour:
+                        continue
+                    today = local.date()
+                if row.local_date is not None and row.local_date >= today:
+                    continue
+                due.append((row, today))
+            if not due:
+                continue
+            try:
+                _scan_batch(session, due, now, cfg, counts)
+                session.commit()
+            except IntegrityError:
+                # Another scanner got there first (every effect is unique): nothing is lost,
+                # this batch's work is theirs.
+                session.rollback()
+                counts.batches_failed += 1
+                log.warning("scan batch after patient %s conflicted; left to the other run",
+                            batch[0].id)
+
+
+def _scan_batch(session: Session, due, now: dt.datetime, cfg: JobSettings,
+                counts: ScanCounts) -> None:
+    ids = [row.id for row, _ in due]
+    latest = max(today for _, today in due)
+    earliest = min(today for _, today in due) - dt.timedelta(days=cfg.scan_history_days)
+    entries: dict[int, list[Entry]] = defaultdict(list)
+    for r in session.execute(
+        select(DiaryEntry.patient_id, DiaryEntry.entry_date, DiaryEntry.pain,
+               DiaryEntry.fatigue, DiaryEntry.mood, DiaryEntry.sleep_quality)
+        .where(DiaryEntry.patient_id.in_(ids), DiaryEntry.deleted_at.is_(None),
+               DiaryEntry.entry_date >= earliest, DiaryEntry.entry_date <= latest)
+        .order_by(DiaryEntry.patient_id, DiaryEntry.entry_date)
+    ):
+        entries[r.patient_id].append(Entry(r.entry_date, r.pain, r.fatigue, r.mood,
+                                           r.sleep_quality))
+    infusions: dict[int, list[Infusion]] = defaultdict(list)
+    for r in session.execute(
+        select(InfusionRow.patient_id, InfusionRow.administered_on, InfusionRow.kind)
+        .where(InfusionRow.patient_id.in_(ids), InfusionRow.deleted_at.is_(None),
+               InfusionRow.administered_on >= earliest, InfusionRow.administered_on <= latest)
+    ):
+        infusions[r.patient_id].append(Infusion(r.administered_on, r.kind.value))
+    existing = {
+        (r.patient_id, r.cycle_start, r.kind)
+        for r in session.execute(
+            select(BoosterSuggestion.patient_id, BoosterSuggestion.cycle_start,
+                   BoosterSuggestion.kind).where(BoosterSuggestion.patient_id.in_(ids))
+        )
+    }
+    devices = notifications.active_devices(session, ids)
+    assessments = []
+    for row, today in due:
+        settings = _settings_for(row.detection_settings, row.booking_lead_days)
+        mine_entries = [e for e in entries.get(row.id, []) if e.date <= today]
+        mine_infusions = [i for i in infusions.get(row.id, []) if i.date <= today]
+        final, raised = None, []
+        for day, assessment in run_patient(mine_infusions, mine_entries, settings):
+            if day > today:
+                break
+            final = assessment
+            if assessment.suggest:
+                raised.append(assessment)
+        counts.patients_evaluated += 1
+        if final is None or final.day != today:
+            final_status, cycle_start, expected, evidence = "no_baseline", None, None, {}
+        else:
+            final_status, cycle_start = final.status, final.cycle_start
+            expected, evidence = final.expected_wearing_off, final.evidence()
+        assessments.append({
+            "patient_id": row.id, "local_date": today, "status": final_status,
+            "cycle_start": cycle_start, "expected_wearing_off": expected,
+            "evidence": evidence, "computed_at": now,
+        })
+        for assessment in raised:
+            kind = SuggestionKind(assessment.suggest)
+            if cycle_start is None or assessment.cycle_start != cycle_start:
+                continue  # only the current cycle's suggestions are still worth raising
+            if (row.id, assessment.cycle_start, kind) in existing:
+                continue
+            suggestion = suggestions.raise_suggestion(
+                session, row.id, cycle_start=assessment.cycle_start, kind=kind,
+                raised_on=assessment.day, evidence=assessment.evidence(),
+                expected_on=assessment.expected_wearing_off,
+            )
+            counts.suggestions_created += 1
+            if row.suggestion_push_enabled:
+                counts.notifications_enqueued += notifications.enqueue(
+                    session, row.id, devices.get(row.id, []), kind.value,
+                    f"suggestion:{suggestion.id}",
+                    notifications.message(kind.value, suggestion_id=suggestion.id),
+                )
+    suggestions.save_assessments(session, assessments)
