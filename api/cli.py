@@ -153,9 +153,13 @@ def jobs_run_command():
 
 @jobs_cli.command("once")
 @click.argument("job", type=click.Choice(runner.JOBS))
-@click.option("--as-of", "as_of", default=None,
-              help="scan: evaluate every patient for this local date (YYYY-MM-DD); other "
-                   "jobs: act as if it were noon UTC that day")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="scan: evaluate every patient for this local date (YYYY-MM-DD); other "
+    "jobs: act as if it were noon UTC that day",
+)
 def jobs_once_command(job, as_of):
     """Run one job once, now."""
     kwargs = {}
@@ -169,8 +173,9 @@ def jobs_once_command(job, as_of):
             kwargs["as_of"] = day
     result = _job_runner()(job, **kwargs)
     if result is None:
-        raise click.ClickException(f"{job} did not run (another process holds its lock, "
-                                   "or it failed: see the log)")
+        raise click.ClickException(
+            f"{job} did not run (another process holds its lock, or it failed: see the log)"
+        )
     click.echo(json.dumps({"job": job, **result}))
 
 

@@ -38,7 +38,7 @@ class DispatchCounts:
 
 def backoff(attempts: int, cfg: JobSettings, rng: random.Random) -> float:
     """Exponential backoff with full jitter, capped."""
-    ceiling = min(cfg.dispatch_backoff_max_seconds, cfg.dispatch_backoff_seconds * 2 ** attempts)
+    ceiling = min(cfg.dispatch_backoff_max_seconds, cfg.dispatch_backoff_seconds * 2**attempts)
     return rng.uniform(ceiling / 2, ceiling)
 
 
@@ -68,17 +68,27 @@ def claim(make_session, now: dt.datetime, cfg: JobSettings):
             device = devices.get(row.device_id)
             target = None
             if device is not None and device.disabled_at is None:
-                target = Target(device.platform.value, device.token, device.endpoint,
-                                device.p256dh, device.auth)
-            claimed.append((row.id, row.dedupe_key, dict(row.payload), row.attempts,
-                            row.device_id, target))
+                target = Target(
+                    device.platform.value, device.token, device.endpoint, device.p256dh, device.auth
+                )
+            claimed.append(
+                (row.id, row.dedupe_key, dict(row.payload), row.attempts, row.device_id, target)
+            )
         session.commit()
         return claimed
 
 
-def record(make_session, notification_id: int, device_id: int | None, attempts: int,
-           result: PushResult, now: dt.datetime, cfg: JobSettings, rng: random.Random,
-           counts: DispatchCounts) -> None:
+def record(
+    make_session,
+    notification_id: int,
+    device_id: int | None,
+    attempts: int,
+    result: PushResult,
+    now: dt.datetime,
+    cfg: JobSettings,
+    rng: random.Random,
+    counts: DispatchCounts,
+) -> None:
     with make_session() as session:
         row = session.get(Notification, notification_id)
         if row is None:
@@ -98,8 +108,10 @@ def record(make_session, notification_id: int, device_id: int | None, attempts: 
                 counts.devices_disabled += disabled or 0
         else:
             if result.outcome == "config":
-                log.error("push provider configuration problem (%s); tokens kept, will retry",
-                          result.detail)
+                log.error(
+                    "push provider configuration problem (%s); tokens kept, will retry",
+                    result.detail,
+                )
             row.last_error = result.detail[:500]
             if attempts >= cfg.dispatch_max_attempts:
                 row.status = NotificationStatus.DEAD
@@ -114,8 +126,14 @@ def record(make_session, notification_id: int, device_id: int | None, attempts: 
         session.commit()
 
 
-def run_dispatch(make_session, now_fn, cfg: JobSettings, providers: dict[str, Provider],
-                 rng: random.Random | None = None, max_batches: int = 50) -> DispatchCounts:
+def run_dispatch(
+    make_session,
+    now_fn,
+    cfg: JobSettings,
+    providers: dict[str, Provider],
+    rng: random.Random | None = None,
+    max_batches: int = 50,
+) -> DispatchCounts:
     rng = rng or random.Random()
     counts = DispatchCounts()
     for _ in range(max_batches):
@@ -128,6 +146,15 @@ def run_dispatch(make_session, now_fn, cfg: JobSettings, providers: dict[str, Pr
                 result = PushResult("gone", "device removed or disabled")
             else:
                 result = providers[target.platform].send(target, payload, collapse_id(key))
-            record(make_session, notification_id, device_id if target else None, attempts,
-                   result, now_fn(), cfg, rng, counts)
+            record(
+                make_session,
+                notification_id,
+                device_id if target else None,
+                attempts,
+                result,
+                now_fn(),
+                cfg,
+                rng,
+                counts,
+            )
     return counts

@@ -36,9 +36,12 @@ def run_expire(make_session, now: dt.datetime, cfg: JobSettings) -> ExpireCounts
         superseded = session.execute(
             select(BoosterSuggestion.patient_id, latest.c.latest)
             .join(latest, latest.c.patient_id == BoosterSuggestion.patient_id)
-            .where(BoosterSuggestion.status.in_(
-                (SuggestionStatus.OPEN, SuggestionStatus.ACKNOWLEDGED)),
-                BoosterSuggestion.cycle_start < latest.c.latest)
+            .where(
+                BoosterSuggestion.status.in_(
+                    (SuggestionStatus.OPEN, SuggestionStatus.ACKNOWLEDGED)
+                ),
+                BoosterSuggestion.cycle_start < latest.c.latest,
+            )
             .distinct()
         ).all()
         for patient_id, newest in superseded:

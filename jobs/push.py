@@ -70,8 +70,12 @@ class LogProvider:
     """Development default: says that it would send, and nothing of what."""
 
     def send(self, target: Target, message: dict[str, Any], collapse_id: str) -> PushResult:
-        log.info("push (log provider): %s notification to a %s device, id %s",
-                 message.get("kind"), target.platform, collapse_id)
+        log.info(
+            "push (log provider): %s notification to a %s device, id %s",
+            message.get("kind"),
+            target.platform,
+            collapse_id,
+        )
         return PushResult.sent("logged")
 
 
@@ -83,8 +87,10 @@ class WebPushProvider:
         self.timeout = timeout
 
     def send(self, target: Target, message: dict[str, Any], collapse_id: str) -> PushResult:
-        subscription = {"endpoint": target.endpoint,
-                        "keys": {"p256dh": target.p256dh, "auth": target.auth}}
+        subscription = {
+            "endpoint": target.endpoint,
+            "keys": {"p256dh": target.p256dh, "auth": target.auth},
+        }
         try:
             webpush(
                 subscription,
@@ -102,8 +108,9 @@ class WebPushProvider:
             if status in (404, 410):
                 return PushResult("gone", f"web push {status}")
             if status == 429 or (status is not None and status >= 500):
-                return PushResult("retry", f"web push {status}",
-                                  _retry_after(getattr(response, "headers", None)))
+                return PushResult(
+                    "retry", f"web push {status}", _retry_after(getattr(response, "headers", None))
+                )
             if status in (400, 401, 403, 413):
                 return PushResult("config", f"web push {status}")
             return PushResult("retry", "web push failed without a response")
@@ -120,8 +127,9 @@ class FCMProvider:
     from a service account (the token URI comes from the service account, so a stand-in can
     play Google in tests)."""
 
-    def __init__(self, service_account: dict[str, Any], project_id: str | None,
-                 endpoint: str, timeout: float) -> None:
+    def __init__(
+        self, service_account: dict[str, Any], project_id: str | None, endpoint: str, timeout: float
+    ) -> None:
         self._credentials = sa.Credentials.from_service_account_info(
             service_account, scopes=[FCM_SCOPE]
         )
@@ -142,16 +150,22 @@ class FCMProvider:
             token = self._token()
         except (GoogleAuthError, requests.RequestException) as error:
             return PushResult("config", f"fcm credentials: {type(error).__name__}")
-        body = {"message": {
-            "token": target.token,
-            "notification": {"title": message["title"], "body": message["body"]},
-            "data": {k: str(v) for k, v in message.items()},
-            "android": {"collapse_key": collapse_id, "priority": "NORMAL"},
-            "apns": {"headers": {"apns-collapse-id": collapse_id}},
-        }}
+        body = {
+            "message": {
+                "token": target.token,
+                "notification": {"title": message["title"], "body": message["body"]},
+                "data": {k: str(v) for k, v in message.items()},
+                "android": {"collapse_key": collapse_id, "priority": "NORMAL"},
+                "apns": {"headers": {"apns-collapse-id": collapse_id}},
+            }
+        }
         try:
-            response = self._http.post(self.url, json=body, timeout=self.timeout,
-                                       headers={"Authorization": f"Bearer {token}"})
+            response = self._http.post(
+                self.url,
+                json=body,
+                timeout=self.timeout,
+                headers={"Authorization": f"Bearer {token}"},
+            )
         except requests.RequestException as error:
             return PushResult("retry", f"fcm transport: {type(error).__name__}")
         if response.status_code == 200:
@@ -160,12 +174,18 @@ class FCMProvider:
         if code == "UNREGISTERED" or (code == "INVALID_ARGUMENT" and _about_token(response)):
             return PushResult("gone", f"fcm {code}")
         if code in ("QUOTA_EXCEEDED", "UNAVAILABLE", "INTERNAL") or response.status_code in (
-            429, 500, 502, 503, 504
+            429,
+            500,
+            502,
+            503,
+            504,
         ):
-            return PushResult("retry", f"fcm {code or response.status_code}",
-                              _retry_after(response.headers))
+            return PushResult(
+                "retry", f"fcm {code or response.status_code}", _retry_after(response.headers)
+            )
         if code in ("THIRD_PARTY_AUTH_ERROR", "SENDER_ID_MISMATCH") or response.status_code in (
-            401, 403
+            401,
+            403,
         ):
             self._credentials.token = None  # fetch a fresh token next time
             return PushResult("config", f"fcm {code or response.status_code}")
@@ -201,12 +221,14 @@ def build_providers(cfg) -> dict[str, Provider]:
     """Providers per platform from the job settings; the log provider where one is not set up."""
     providers: dict[str, Provider] = {"fcm": LogProvider(), "webpush": LogProvider()}
     if cfg.webpush_vapid_private_key:
-        providers["webpush"] = WebPushProvider(cfg.webpush_vapid_private_key,
-                                               cfg.webpush_vapid_subject,
-                                               cfg.webpush_ttl_seconds, cfg.push_timeout_seconds)
+        providers["webpush"] = WebPushProvider(
+            cfg.webpush_vapid_private_key,
+            cfg.webpush_vapid_subject,
+            cfg.webpush_ttl_seconds,
+            cfg.push_timeout_seconds,
+        )
     if cfg.fcm_service_account:
-        providers["fcm"] = FCMProvider(cfg.fcm_service_account, cfg.fcm_project_id,
-                                       cfg.fcm_endpoint, cfg.push_timeout_seconds)
+        providers["fcm"] = FCMProvider(
+            cfg.fcm_service_account, cfg.fcm_project_id, cfg.fcm_endpoint, cfg.push_timeout_seconds
+        )
     return providers
-
-

@@ -39,8 +39,13 @@ def run_reminders(make_session, now: dt.datetime, cfg: JobSettings) -> ReminderC
     while True:
         with make_session() as session:
             batch = session.execute(
-                select(Patient.id, Patient.timezone, Patient.reminder_time,
-                       Patient.quiet_hours_start, Patient.quiet_hours_end)
+                select(
+                    Patient.id,
+                    Patient.timezone,
+                    Patient.reminder_time,
+                    Patient.quiet_hours_start,
+                    Patient.quiet_hours_end,
+                )
                 .where(Patient.reminders_enabled.is_(True), Patient.id > after_id)
                 .order_by(Patient.id)
                 .limit(cfg.reminder_batch_size)
@@ -74,7 +79,10 @@ def run_reminders(make_session, now: dt.datetime, cfg: JobSettings) -> ReminderC
             devices = notifications.active_devices(session, list(pending))
             for patient_id, day in pending.items():
                 counts.reminders_enqueued += notifications.enqueue(
-                    session, patient_id, devices.get(patient_id, []), "reminder",
+                    session,
+                    patient_id,
+                    devices.get(patient_id, []),
+                    "reminder",
                     f"reminder:{patient_id}:{day.isoformat()}",
                     notifications.message("reminder", date=day.isoformat()),
                 )

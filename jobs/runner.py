@@ -55,6 +55,10 @@ def run_job(
     result = dataclasses.asdict(counts)
     elapsed = time.perf_counter() - started
     if name != "dispatch" or result.get("claimed"):
-        log.info("job %s finished in %.2f s: %s", name, elapsed,
-                 ", ".join(f"{k}={v}" for k, v in result.items()))
+        log.info(
+            "job %s finished in %.2f s: %s",
+            name,
+            elapsed,
+            ", ".join(f"{k}={v}" for k, v in result.items()),
+        )
     return result

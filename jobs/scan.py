@@ -59,9 +59,14 @@ def run_scan(
     while True:
         with make_session() as session:
             batch = session.execute(
-                select(Patient.id, Patient.timezone, Patient.suggestion_push_enabled,
-                       Clinic.booking_lead_days, Clinic.detection_settings,
-                       PatientAssessment.local_date)
+                select(
+                    Patient.id,
+                    Patient.timezone,
+                    Patient.suggestion_push_enabled,
+                    Clinic.booking_lead_days,
+                    Clinic.detection_settings,
+                    PatientAssessment.local_date,
+                )
                 .join(Clinic, Clinic.id == Patient.clinic_id)
                 .outerjoin(PatientAssessment, PatientAssessment.patient_id == Patient.id)
                 .where(Patient.id > after_id)
@@ -94,37 +99,54 @@ def run_scan(
                 # this batch's work is theirs.
                 session.rollback()
                 counts.batches_failed += 1
-                log.warning("scan batch after patient %s conflicted; left to the other run",
-                            batch[0].id)
+                log.warning(
+                    "scan batch after patient %s conflicted; left to the other run", batch[0].id
+                )
 
 
-def _scan_batch(session: Session, due, now: dt.datetime, cfg: JobSettings,
-                counts: ScanCounts) -> None:
+def _scan_batch(
+    session: Session, due, now: dt.datetime, cfg: JobSettings, counts: ScanCounts
+) -> None:
     ids = [row.id for row, _ in due]
     latest = max(today for _, today in due)
     earliest = min(today for _, today in due) - dt.timedelta(days=cfg.scan_history_days)
     entries: dict[int, list[Entry]] = defaultdict(list)
     for r in session.execute(
-        select(DiaryEntry.patient_id, DiaryEntry.entry_date, DiaryEntry.pain,
-               DiaryEntry.fatigue, DiaryEntry.mood, DiaryEntry.sleep_quality)
-        .where(DiaryEntry.patient_id.in_(ids), DiaryEntry.deleted_at.is_(None),
-               DiaryEntry.entry_date >= earliest, DiaryEntry.entry_date <= latest)
+        select(
+            DiaryEntry.patient_id,
+            DiaryEntry.entry_date,
+            DiaryEntry.pain,
+            DiaryEntry.fatigue,
+            DiaryEntry.mood,
+            DiaryEntry.sleep_quality,
+        )
+        .where(
+            DiaryEntry.patient_id.in_(ids),
+            DiaryEntry.deleted_at.is_(None),
+            DiaryEntry.entry_date >= earliest,
+            DiaryEntry.entry_date <= latest,
+        )
         .order_by(DiaryEntry.patient_id, DiaryEntry.entry_date)
     ):
-        entries[r.patient_id].append(Entry(r.entry_date, r.pain, r.fatigue, r.mood,
-                                           r.sleep_quality))
+        entries[r.patient_id].append(
+            Entry(r.entry_date, r.pain, r.fatigue, r.mood, r.sleep_quality)
+        )
     infusions: dict[int, list[Infusion]] = defaultdict(list)
     for r in session.execute(
-        select(InfusionRow.patient_id, InfusionRow.administered_on, InfusionRow.kind)
-        .where(InfusionRow.patient_id.in_(ids), InfusionRow.deleted_at.is_(None),
-               InfusionRow.administered_on >= earliest, InfusionRow.administered_on <= latest)
+        select(InfusionRow.patient_id, InfusionRow.administered_on, InfusionRow.kind).where(
+            InfusionRow.patient_id.in_(ids),
+            InfusionRow.deleted_at.is_(None),
+            InfusionRow.administered_on >= earliest,
+            InfusionRow.administered_on <= latest,
+        )
     ):
         infusions[r.patient_id].append(Infusion(r.administered_on, r.kind.value))
     existing = {
         (r.patient_id, r.cycle_start, r.kind)
         for r in session.execute(
-            select(BoosterSuggestion.patient_id, BoosterSuggestion.cycle_start,
-                   BoosterSuggestion.kind).where(BoosterSuggestion.patient_id.in_(ids))
+            select(
+                BoosterSuggestion.patient_id, BoosterSuggestion.cycle_start, BoosterSuggestion.kind
+            ).where(BoosterSuggestion.patient_id.in_(ids))
         )
     }
     devices = notifications.active_devices(session, ids)
@@ -146,11 +168,17 @@ def _scan_batch(session: Session, due, now: dt.datetime, cfg: JobSettings,
         else:
             final_status, cycle_start = final.status, final.cycle_start
             expected, evidence = final.expected_wearing_off, final.evidence()
-        assessments.append({
-            "patient_id": row.id, "local_date": today, "status": final_status,
-            "cycle_start": cycle_start, "expected_wearing_off": expected,
-            "evidence": evidence, "computed_at": now,
-        })
+        assessments.append(
+            {
+                "patient_id": row.id,
+                "local_date": today,
+                "status": final_status,
+                "cycle_start": cycle_start,
+                "expected_wearing_off": expected,
+                "evidence": evidence,
+                "computed_at": now,
+            }
+        )
         for assessment in raised:
             kind = SuggestionKind(assessment.suggest)
             if cycle_start is None or assessment.cycle_start != cycle_start:
@@ -158,14 +186,21 @@ def _scan_batch(session: Session, due, now: dt.datetime, cfg: JobSettings,
             if (row.id, assessment.cycle_start, kind) in existing:
                 continue
             suggestion = suggestions.raise_suggestion(
-                session, row.id, cycle_start=assessment.cycle_start, kind=kind,
-                raised_on=assessment.day, evidence=assessment.evidence(),
+                session,
+                row.id,
+                cycle_start=assessment.cycle_start,
+                kind=kind,
+                raised_on=assessment.day,
+                evidence=assessment.evidence(),
                 expected_on=assessment.expected_wearing_off,
             )
             counts.suggestions_created += 1
             if row.suggestion_push_enabled:
                 counts.notifications_enqueued += notifications.enqueue(
-                    session, row.id, devices.get(row.id, []), kind.value,
+                    session,
+                    row.id,
+                    devices.get(row.id, []),
+                    kind.value,
                     f"suggestion:{suggestion.id}",
                     notifications.message(kind.value, suggestion_id=suggestion.id),
                 )

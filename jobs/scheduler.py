@@ -35,8 +35,12 @@ def build_scheduler(run: Callable[[str], object], *, blocking: bool) -> BaseSche
     now = dt.datetime.now(dt.UTC)
     for name, (seconds, at_start) in SCHEDULE.items():
         scheduler.add_job(
-            run, IntervalTrigger(seconds=seconds, timezone=dt.UTC), args=[name], id=name,
-            name=name, replace_existing=True,
+            run,
+            IntervalTrigger(seconds=seconds, timezone=dt.UTC),
+            args=[name],
+            id=name,
+            name=name,
+            replace_existing=True,
             **({"next_run_time": now} if at_start else {}),
         )
     return scheduler

@@ -55,12 +55,16 @@ def job_lock(engine: Engine, name: str, lease: dt.timedelta) -> Iterator[bool]:
             .values(name=name, holder=None, locked_until=now)
             .on_conflict_do_nothing(index_elements=["name"])
         )
-        got = conn.execute(
-            update(JobLock)
-            .where(JobLock.name == name,
-                   or_(JobLock.holder.is_(None), JobLock.locked_until < now))
-            .values(holder=holder, locked_until=now + lease)
-        ).rowcount == 1
+        got = (
+            conn.execute(
+                update(JobLock)
+                .where(
+                    JobLock.name == name, or_(JobLock.holder.is_(None), JobLock.locked_until < now)
+                )
+                .values(holder=holder, locked_until=now + lease)
+            ).rowcount
+            == 1
+        )
     try:
         yield got
     finally:

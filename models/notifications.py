@@ -155,8 +155,13 @@ MESSAGES = {
 
 def message(kind: str, **ids: Any) -> dict[str, str]:
     template = MESSAGES[kind]
-    return {"kind": kind, "title": template["title"], "body": template["body"],
-            "link": template["link"].format(**ids), **{k: str(v) for k, v in ids.items()}}
+    return {
+        "kind": kind,
+        "title": template["title"],
+        "body": template["body"],
+        "link": template["link"].format(**ids),
+        **{k: str(v) for k, v in ids.items()},
+    }
 
 
 def active_devices(session: Session, patient_ids: list[int]) -> dict[int, list[Device]]:
@@ -170,8 +175,14 @@ def active_devices(session: Session, patient_ids: list[int]) -> dict[int, list[D
 
 
 def enqueue(
-    session: Session, patient_id: int, devices: list[Device], kind: str, key: str,
-    payload: dict[str, Any], *, not_before: dt.datetime | None = None,
+    session: Session,
+    patient_id: int,
+    devices: list[Device],
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    *,
+    not_before: dt.datetime | None = None,
 ) -> int:
     """Write one outbox row per device, each with its own dedupe key; a row that exists
     already is left alone, so a rerun enqueues nothing twice. Returns rows written."""
@@ -181,12 +192,22 @@ def enqueue(
     now = utcnow()
     result = session.execute(
         insert(Notification)
-        .values([
-            {"patient_id": patient_id, "device_id": d.id, "kind": kind,
-             "dedupe_key": f"{key}:d{d.id}", "payload": payload, "status": "pending",
-             "attempts": 0, "next_attempt_at": not_before or now, "created_at": now}
-            for d in devices
-        ])
+        .values(
+            [
+                {
+                    "patient_id": patient_id,
+                    "device_id": d.id,
+                    "kind": kind,
+                    "dedupe_key": f"{key}:d{d.id}",
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": not_before or now,
+                    "created_at": now,
+                }
+                for d in devices
+            ]
+        )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     return max(0, result.rowcount or 0)

@@ -185,8 +185,9 @@ def expire_stale(session: Session, older_than: dt.datetime, limit: int = 500) ->
     ).all()
     count = 0
     for patient_id in sorted({r.patient_id for r in rows}):
-        count += _expire(session, patient_id, [r for r in rows if r.patient_id == patient_id],
-                         "not_acted_on")
+        count += _expire(
+            session, patient_id, [r for r in rows if r.patient_id == patient_id], "not_acted_on"
+        )
     return count
 
 
@@ -214,8 +215,16 @@ def save_assessments(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["patient_id"],
-            set_={c: statement.excluded[c] for c in
-                  ("local_date", "status", "cycle_start", "expected_wearing_off", "evidence",
-                   "computed_at")},
+            set_={
+                c: statement.excluded[c]
+                for c in (
+                    "local_date",
+                    "status",
+                    "cycle_start",
+                    "expected_wearing_off",
+                    "evidence",
+                    "computed_at",
+                )
+            },
         )
     )
