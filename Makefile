@@ -59,3 +59,8 @@ bench-detection: install
 
 bench-replay: install
 	$(BIN)/python -m bench.replay_speed
+
+# Needs the local PostgreSQL; builds the database infusion_bench once (a few minutes).
+.PHONY: bench-scan
+bench-scan: install
+	$(BIN)/python -m bench.scan_bench
