@@ -50,6 +50,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(
         level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Our own job log says what ran and what it did; APScheduler's per-run lines are noise.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if settings.TRUSTED_PROXY_HOPS:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=settings.TRUSTED_PROXY_HOPS, x_proto=settings.TRUSTED_PROXY_HOPS

@@ -11,6 +11,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
 from jobs import push, replay, runner, scheduler
 from models import accounts, clinic, db, demo
@@ -189,6 +190,7 @@ def dev_serve_command(host, port):
     jobs = scheduler.build_scheduler(_job_runner(), blocking=False)
     jobs.start()
     try:
-        current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+        run_simple(host, port, current_app._get_current_object(), threaded=True,
+                   use_reloader=False)
     finally:
         jobs.shutdown(wait=False)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import random
 import resource
 import sys
@@ -87,12 +86,12 @@ def populate(url: str, patients: int, days: int, today: dt.date) -> None:
                         state = min(1.0, (d - fade_day + 1) / 6)
                     else:
                         state = 0.0
-                    def score(base, gain, flip=False):  # noqa: E306
-                        v = round(base - gain * (1 - state) + rng.gauss(0, 1.2))
-                        v = min(10, max(0, v))
-                        return 10 - v if flip else v
-                    copy.write_row((n, first + dt.timedelta(days=d), score(7, 4), score(6, 3),
-                                    score(6, 3, True), score(6, 3, True), "[]", 1, 0, now, now))
+                    values = [
+                        min(10, max(0, round(base - gain * (1 - state) + rng.gauss(0, 1.2))))
+                        for base, gain in ((7, 4), (6, 3), (6, 3), (6, 3))
+                    ]
+                    copy.write_row((n, first + dt.timedelta(days=d), values[0], values[1],
+                                    10 - values[2], 10 - values[3], "[]", 1, 0, now, now))
         conn.commit()
         conn.execute("ANALYZE")
         print(f"populated {patients} patients x {days} days in "

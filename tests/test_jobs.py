@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 import time
 
 import pytest
 from sqlalchemy import event, func, select
 
+from api import create_app
 from jobs import scheduler
 from jobs.dispatch import run_dispatch
 from jobs.expire import run_expire
@@ -22,6 +24,7 @@ from models.enums import SuggestionKind
 from models.locks import job_lock
 from models.notifications import Notification
 from models.suggestions import BoosterSuggestion, PatientAssessment
+from tests.conftest import app_settings
 from tests.factories import ENTRY, make_clinic, patient_client
 from tests.jobs_data import fill_fading_diary
 
@@ -290,3 +293,12 @@ def test_reminder_for_a_patient_without_devices_is_not_queued(client):
         random.Random(0),
     )
     assert counts.claimed == 0
+
+
+def test_building_the_web_app_starts_no_scheduler(database_url):
+    """gunicorn workers build the app with create_app: no scheduler thread may come of it."""
+    before = {t.name for t in threading.enumerate()}
+    app = create_app(app_settings(database_url))
+    after = {t.name for t in threading.enumerate()}
+    assert app.extensions["engine"] is not None
+    assert after - before == set()
