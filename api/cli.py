@@ -190,7 +190,6 @@ def dev_serve_command(host, port):
     jobs = scheduler.build_scheduler(_job_runner(), blocking=False)
     jobs.start()
     try:
-        run_simple(host, port, current_app._get_current_object(), threaded=True,
-                   use_reloader=False)
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
     finally:
         jobs.shutdown(wait=False)

@@ -45,33 +45,45 @@ def populate(url: str, patients: int, days: int, today: dt.date) -> None:
         if have >= patients:
             print(f"database already has {have} patients")
             return
-        conn.execute("TRUNCATE clinics, accounts, patients, diary_entries, infusions, "
-                     "patient_assessments, booster_suggestions, notifications RESTART IDENTITY "
-                     "CASCADE")
+        conn.execute(
+            "TRUNCATE clinics, accounts, patients, diary_entries, infusions, "
+            "patient_assessments, booster_suggestions, notifications RESTART IDENTITY "
+            "CASCADE"
+        )
         now = dt.datetime.now(dt.UTC).isoformat()
-        conn.execute("INSERT INTO clinics (name, timezone, booking_lead_days, detection_settings,"
-                     " created_at, updated_at) VALUES ('Bench', 'Europe/Berlin', 7, '{}', %s, %s)",
-                     (now, now))
+        conn.execute(
+            "INSERT INTO clinics (name, timezone, booking_lead_days, detection_settings,"
+            " created_at, updated_at) VALUES ('Bench', 'Europe/Berlin', 7, '{}', %s, %s)",
+            (now, now),
+        )
         started = time.perf_counter()
-        with conn.cursor().copy("COPY accounts (clinic_id, email, password_hash, role, disabled,"
-                                " created_at) FROM STDIN") as copy:
+        with conn.cursor().copy(
+            "COPY accounts (clinic_id, email, password_hash, role, disabled, created_at) FROM STDIN"
+        ) as copy:
             for n in range(1, patients + 1):
                 copy.write_row((1, f"bench{n}@example.org", "x", "patient", False, now))
-        with conn.cursor().copy("COPY patients (account_id, clinic_id, timezone, reminder_time,"
-                                " reminders_enabled, suggestion_push_enabled, sync_seq, version,"
-                                " created_at, updated_at) FROM STDIN") as copy:
+        with conn.cursor().copy(
+            "COPY patients (account_id, clinic_id, timezone, reminder_time,"
+            " reminders_enabled, suggestion_push_enabled, sync_seq, version,"
+            " created_at, updated_at) FROM STDIN"
+        ) as copy:
             for n in range(1, patients + 1):
                 copy.write_row((n, 1, "Europe/Berlin", "20:00", True, True, 0, 1, now, now))
         first = today - dt.timedelta(days=days - 1)
         rng = random.Random(11)
-        with conn.cursor().copy("COPY infusions (patient_id, administered_on, kind, recorded_by,"
-                                " version, sync_seq, created_at, updated_at) FROM STDIN") as copy:
+        with conn.cursor().copy(
+            "COPY infusions (patient_id, administered_on, kind, recorded_by,"
+            " version, sync_seq, created_at, updated_at) FROM STDIN"
+        ) as copy:
             for n in range(1, patients + 1):
-                copy.write_row((n, first + dt.timedelta(days=20), "booster", "clinician", 1, 0,
-                                now, now))
-        with conn.cursor().copy("COPY diary_entries (patient_id, entry_date, pain, fatigue, "
-                                "mood, sleep_quality, side_effects, version, sync_seq, "
-                                "created_at, updated_at) FROM STDIN") as copy:
+                copy.write_row(
+                    (n, first + dt.timedelta(days=20), "booster", "clinician", 1, 0, now, now)
+                )
+        with conn.cursor().copy(
+            "COPY diary_entries (patient_id, entry_date, pain, fatigue, "
+            "mood, sleep_quality, side_effects, version, sync_seq, "
+            "created_at, updated_at) FROM STDIN"
+        ) as copy:
             for n in range(1, patients + 1):
                 fades = n % 3 == 0
                 fade_day = rng.randint(60, days - 5)
@@ -90,12 +102,26 @@ def populate(url: str, patients: int, days: int, today: dt.date) -> None:
                         min(10, max(0, round(base - gain * (1 - state) + rng.gauss(0, 1.2))))
                         for base, gain in ((7, 4), (6, 3), (6, 3), (6, 3))
                     ]
-                    copy.write_row((n, first + dt.timedelta(days=d), values[0], values[1],
-                                    10 - values[2], 10 - values[3], "[]", 1, 0, now, now))
+                    copy.write_row(
+                        (
+                            n,
+                            first + dt.timedelta(days=d),
+                            values[0],
+                            values[1],
+                            10 - values[2],
+                            10 - values[3],
+                            "[]",
+                            1,
+                            0,
+                            now,
+                            now,
+                        )
+                    )
         conn.commit()
         conn.execute("ANALYZE")
-        print(f"populated {patients} patients x {days} days in "
-              f"{time.perf_counter() - started:.0f} s")
+        print(
+            f"populated {patients} patients x {days} days in {time.perf_counter() - started:.0f} s"
+        )
 
 
 def main() -> int:
@@ -115,10 +141,14 @@ def main() -> int:
         conn.execute(text("TRUNCATE patient_assessments, booster_suggestions, notifications"))
         conn.commit()
         started = time.perf_counter()
-        rows = conn.execute(text(
-            "SELECT patient_id, count(*), avg(pain), avg(fatigue), avg(mood), "
-            "avg(sleep_quality) FROM diary_entries WHERE entry_date >= :since "
-            "GROUP BY patient_id"), {"since": today - dt.timedelta(days=365)}).all()
+        rows = conn.execute(
+            text(
+                "SELECT patient_id, count(*), avg(pain), avg(fatigue), avg(mood), "
+                "avg(sleep_quality) FROM diary_entries WHERE entry_date >= :since "
+                "GROUP BY patient_id"
+            ),
+            {"since": today - dt.timedelta(days=365)},
+        ).all()
         aggregate = time.perf_counter() - started
         entries = conn.execute(text("SELECT count(*) FROM diary_entries")).scalar()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -128,12 +158,18 @@ def main() -> int:
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.patients} patients, {entries} entries ({len(rows)} patients aggregated)")
     print(f"  raw SQL aggregate (ceiling): {aggregate:7.2f} s")
-    print(f"  full scan:                   {scan:7.2f} s  ({scan / aggregate:.1f}x the "
-          f"aggregate; target 5x)")
-    print(f"  evaluated {counts.patients_evaluated}, suggestions {counts.suggestions_created}, "
-          f"notifications {counts.notifications_enqueued}")
-    print(f"  peak memory: {peak_mib:.0f} MiB (before the scan {before / 1024:.0f} MiB; "
-          "target < 1024)")
+    print(
+        f"  full scan:                   {scan:7.2f} s  ({scan / aggregate:.1f}x the "
+        f"aggregate; target 5x)"
+    )
+    print(
+        f"  evaluated {counts.patients_evaluated}, suggestions {counts.suggestions_created}, "
+        f"notifications {counts.notifications_enqueued}"
+    )
+    print(
+        f"  peak memory: {peak_mib:.0f} MiB (before the scan {before / 1024:.0f} MiB; "
+        "target < 1024)"
+    )
     return 0
 
 
