@@ -15,7 +15,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import accounts as accounts_api
-from api import devices, entries, health, infusions, invites, me, suggestions, sync
+from api import clinic, devices, entries, health, infusions, invites, me, suggestions, sync
 from api.auth import SECURITY_SCHEME
 from api.cli import clinics_cli, demo_cli, detection_cli, dev_cli, jobs_cli
 from api.config import PROJECT_ROOT, Config
@@ -34,6 +34,7 @@ BLUEPRINTS = (
     suggestions.blp,
     devices.blp,
     invites.blp,
+    clinic.blp,
 )
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 

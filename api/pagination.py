@@ -20,3 +20,14 @@ class SelectPage(Page):
     def item_count(self) -> int:
         counted = self.collection.order_by(None).subquery()
         return db.session.scalar(select(func.count()).select_from(counted)) or 0
+
+
+def page_rows(query, pagination_parameters) -> list:
+    """Rows (not entities) of one page, with the total set for the X-Pagination header."""
+    counted = query.order_by(None).subquery()
+    pagination_parameters.item_count = (
+        db.session.scalar(select(func.count()).select_from(counted)) or 0
+    )
+    return db.session.execute(
+        query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
+    ).all()

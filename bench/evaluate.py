@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from bench.cohort import Truth, make_cohort
+from jobs.cohort import Truth, make_cohort
 from jobs.replay import suggestions_for
 
 TUNE_SEEDS = (1, 2, 3)

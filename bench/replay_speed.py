@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.cohort import make_cohort, write_cohort
+from jobs.cohort import make_cohort, write_cohort
 
 OUT = Path(__file__).resolve().parent / "out"
 

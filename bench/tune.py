@@ -11,8 +11,8 @@ import itertools
 import multiprocessing
 import statistics
 
-from bench.cohort import make_cohort
 from bench.evaluate import TUNE_SEEDS, evaluate
+from jobs.cohort import make_cohort
 from jobs.detection import Settings
 from jobs.replay import parse_patient, run_patient
 

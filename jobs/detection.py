@@ -104,6 +104,14 @@ class Settings:
     forecast_safety_sd: float = 1.0
 
     @classmethod
+    def for_clinic(cls, detection_settings: Mapping[str, Any] | None, lead_days: int) -> Settings:
+        """A clinic's settings; if what is stored no longer validates, the defaults."""
+        try:
+            return cls.from_mapping({**(detection_settings or {}), "booking_lead_days": lead_days})
+        except ValueError:
+            return cls(booking_lead_days=lead_days)
+
+    @classmethod
     def from_mapping(cls, overrides: Mapping[str, Any] | None) -> Settings:
         """Defaults with a clinic's overrides; unknown names or bad values raise ValueError."""
         if not overrides:
@@ -157,6 +165,7 @@ class Assessment:
     thresholds: dict[str, float] | None = None
     state: float | None = None
     expected_wearing_off: dt.date | None = None
+    typical_relief_days: float | None = None  # median relief of earlier cycles that wore off
     suggest: str | None = None  # "wearing_off" | "forecast" | None
 
     def evidence(self) -> dict[str, Any]:
@@ -176,6 +185,7 @@ class Assessment:
             "thresholds": rounded(self.thresholds),
             "relief_state": None if self.state is None else round(self.state, 3),
             "expected_wearing_off": _iso(self.expected_wearing_off),
+            "typical_relief_days": self.typical_relief_days,
         }
 
 

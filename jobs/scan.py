@@ -42,14 +42,6 @@ def _local_now(now: dt.datetime, timezone: str) -> dt.datetime:
     return now.astimezone(ZoneInfo(timezone))
 
 
-def _settings_for(clinic_settings: dict, lead_days: int) -> Settings:
-    try:
-        return Settings.from_mapping({**(clinic_settings or {}), "booking_lead_days": lead_days})
-    except ValueError:
-        log.warning("clinic detection settings are invalid; using the defaults")
-        return Settings(booking_lead_days=lead_days)
-
-
 def run_scan(
     make_session, now: dt.datetime, cfg: JobSettings, as_of: dt.date | None = None
 ) -> ScanCounts:
@@ -152,7 +144,7 @@ def _scan_batch(
     devices = notifications.active_devices(session, ids)
     assessments = []
     for row, today in due:
-        settings = _settings_for(row.detection_settings, row.booking_lead_days)
+        settings = Settings.for_clinic(row.detection_settings, row.booking_lead_days)
         mine_entries = [e for e in entries.get(row.id, []) if e.date <= today]
         mine_infusions = [i for i in infusions.get(row.id, []) if i.date <= today]
         final, raised = None, []

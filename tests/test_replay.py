@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bench.cohort import make_cohort, write_cohort
+from jobs.cohort import make_cohort, write_cohort
 from jobs.replay import replay_lines, replay_parallel
 from tests.test_detection import BOOSTER, relief_course
 

@@ -1,4 +1,4 @@
-"""Synthetic cohorts with known ground truth, for evaluating the detection engine.
+"""Synthetic cohorts with known ground truth (bench/ evaluation and `flask demo seed`).
 
 Each patient has an untreated level per metric, an induction series, then cycles of relief:
 a plateau, a return ramp back to the untreated level, a wait for a chair, a booster. Truth is
