@@ -7,20 +7,18 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, current_app
 from flask.views import MethodView
-from sqlalchemy import select
 
-from api import charts, exports
+from api import exports
 from api.audit import audit_detail, audit_patient, audited
 from api.auth import Blueprint, current_account
 from api.pagination import SelectPage, page_rows
+from api.records import chart_response, date_range, records
 from jobs import insights
 from jobs.detection import Settings
 from models import db, diary, review
 from models.clock import utcnow
-from models.diary import DiaryEntry, Infusion
 from models.enums import AuditAction, InfusionKind, RecordedBy, Role
 from models.errors import Invalid
-from models.suggestions import BoosterSuggestion
 from schemas.diary import EntrySchema, InfusionSchema
 from schemas.review import (
     AuditArgsSchema,
@@ -45,8 +43,6 @@ blp = Blueprint(
     url_prefix="/api/v1/clinic",
     description="Clinician review (own clinic only)",
 )
-DEFAULT_RANGE_DAYS = 120
-PNG = {"image/png": {"schema": {"type": "string", "format": "binary"}}}
 
 
 def clinic_today() -> dt.date:
@@ -57,14 +53,6 @@ def patient_of_clinic(patient_id: int):
     patient = review.clinic_patient(db.session, current_account().clinic_id, patient_id)
     audit_patient(patient.id)
     return patient
-
-
-def date_range(args, timezone: str) -> tuple[dt.date, dt.date]:
-    end = args.get("to") or diary.local_today(timezone)
-    start = args.get("from_") or end - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
-    if (end - start).days > 3660:
-        raise Invalid("at most ten years at a time", {"from": ["range too long"]})
-    return start, end
 
 
 def list_rows(rows) -> list[dict]:
@@ -85,50 +73,6 @@ def list_rows(rows) -> list[dict]:
         data["typical_relief_days"] = (data.pop("evidence") or {}).get("typical_relief_days")
         out.append(data)
     return out
-
-
-def records(patient, start: dt.date, end: dt.date):
-    entries = db.session.scalars(
-        select(DiaryEntry)
-        .where(
-            DiaryEntry.patient_id == patient.id,
-            DiaryEntry.deleted_at.is_(None),
-            DiaryEntry.entry_date.between(start, end),
-        )
-        .order_by(DiaryEntry.entry_date)
-    ).all()
-    infusions = db.session.scalars(
-        select(Infusion)
-        .where(
-            Infusion.patient_id == patient.id,
-            Infusion.deleted_at.is_(None),
-            Infusion.administered_on.between(start, end),
-        )
-        .order_by(Infusion.administered_on)
-    ).all()
-    suggestions = db.session.scalars(
-        select(BoosterSuggestion).where(
-            BoosterSuggestion.patient_id == patient.id,
-            BoosterSuggestion.raised_on.between(start, end),
-        )
-    ).all()
-    return entries, infusions, suggestions
-
-
-def chart_png(patient, args) -> Response:
-    start, end = date_range(args, patient.timezone)
-    entries, infusions, suggestions = records(patient, start, end)
-    found = insights.for_patient(db.session, patient, end)
-    png = charts.render(
-        entries=entries,
-        infusions=infusions,
-        suggestions=suggestions,
-        cycles=found.cycles,
-        start=start,
-        end=end,
-        size=args["size"],
-    )
-    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
 @blp.route("/patients")
@@ -265,7 +209,7 @@ class ChartViews(MethodView):
 
         `size=phone` for a tall narrow image, `desktop` (default) for a wide one.
         """
-        return chart_png(patient_of_clinic(patient_id), args)
+        return chart_response(patient_of_clinic(patient_id), args)
 
 
 @blp.route("/patients/<int:patient_id>/export.csv")

@@ -7,9 +7,12 @@ from flask.views import MethodView
 
 from api.auth import Blueprint, current_account, current_patient
 from api.http import IF_MATCH_PARAM, etag, if_match
-from models import accounts, db, erasure
+from api.records import chart_response
+from jobs import insights
+from models import accounts, db, diary, erasure
 from models.enums import Role
 from schemas.accounts import ProfilePatchSchema, ProfileSchema
+from schemas.review import ChartArgsSchema, InsightsSchema
 from schemas.sync import EraseSchema, ExportSchema
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The patient's profile")
@@ -73,3 +76,28 @@ class ExportViews(MethodView):
         Profile, entries, infusions, suggestions and devices (without push tokens or keys).
         """
         return erasure.export_patient(db.session, current_patient())
+
+
+@blp.route("/insights")
+class MyInsightsViews(MethodView):
+    @blp.auth_required(Role.PATIENT)
+    @blp.response(200, InsightsSchema)
+    def get(self):
+        """My infusion cycles: baseline, best relief, days of relief, forecast
+
+        What the app charts: per cycle the baseline, the best relief reached, how many days
+        relief lasted (or has lasted so far) and whether it wore off; and, with two or more
+        earlier cycles, when the current one is expected to wear off.
+        """
+        patient = current_patient()
+        return insights.for_patient(db.session, patient, diary.local_today(patient.timezone))
+
+
+@blp.route("/chart.png")
+class MyChartViews(MethodView):
+    @blp.auth_required(Role.PATIENT)
+    @blp.arguments(ChartArgsSchema, location="query")
+    @blp.response(200, content_type="image/png", description="PNG chart")
+    def get(self, args):
+        """My diary as a chart (`size=phone` or `desktop`, optional `from`/`to`)"""
+        return chart_response(current_patient(), args)
