@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
-from jobs import push, replay, runner, scheduler
+from jobs import cohort, push, replay, runner, scan, scheduler
 from models import accounts, clinic, db, demo
 from models.enums import Role
 from models.errors import DomainError
@@ -76,7 +76,8 @@ def create_clinic_command(
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="do nothing when the database has any clinic")
 def seed_command(if_empty):
-    """Create a demo clinic with staff and patients, and print their logins."""
+    """Create a demo clinic (admin, clinician, a dozen patients with months of history),
+    scan it, and print the logins."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("refusing to seed demo accounts in production")
     if not demo.is_empty(db.session):
@@ -84,11 +85,16 @@ def seed_command(if_empty):
             click.echo("database already has data; demo not seeded")
             return
         raise click.ClickException("database already has clinics; demo seeds an empty database")
-    logins = demo.seed_demo(db.session)
+    today = dt.datetime.now(dt.UTC).date()
+    logins = demo.seed_demo(db.session, cohort.demo_patients(today))
     db.session.commit()
-    click.echo("Demo clinic seeded. Logins:")
+    settings = current_app.extensions["settings"]
+    scan.run_scan(db.SessionFactory, dt.datetime.now(dt.UTC), settings.job_settings(), as_of=today)
+    click.echo("Demo clinic seeded and scanned. Logins (all with the same password):")
     for login in logins:
-        click.echo(f"  {login['role']:<10} {login['email']:<28} {login['password']}")
+        click.echo(
+            f"  {login['role']:<10} {login['email']:<28} {login['password']}  {login['note']}"
+        )
 
 
 detection_cli = AppGroup("detection", help="The wearing-off detection engine.")

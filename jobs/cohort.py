@@ -59,8 +59,10 @@ def _ar_noise(rng: random.Random, n: int, sd: float, rho: float) -> list[float]:
     return out
 
 
-def make_patient(rng: random.Random, pid: str, days: int = 365) -> tuple[dict, Truth]:
-    kind = rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
+def make_patient(
+    rng: random.Random, pid: str, days: int = 365, kind: str | None = None
+) -> tuple[dict, Truth]:
+    kind = kind or rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
     noise_sd = rng.uniform(0.8, 1.8)
     rho = rng.uniform(0.2, 0.6)
     missing = rng.uniform(0.4, 0.6) if kind == "low_adherence" else 0.2
@@ -205,3 +207,57 @@ def write_cohort(path: str, cohort: list[tuple[dict, Truth]]) -> None:
 
 def truth_as_dict(truth: Truth) -> dict:
     return asdict(truth)
+
+
+def shift(record: dict, truth: Truth, end: dt.date, cut: dt.date | None = None) -> dict:
+    """The record moved in time so that its last day (or `cut`) falls on `end`."""
+    last = cut or max(dt.date.fromisoformat(e["date"]) for e in record["entries"])
+    offset = end - last
+
+    def move(text: str) -> str:
+        return (dt.date.fromisoformat(text) + offset).isoformat()
+
+    return {
+        **record,
+        "entries": [
+            {**e, "date": move(e["date"])}
+            for e in record["entries"]
+            if dt.date.fromisoformat(e["date"]) <= last
+        ],
+        "infusions": [
+            {**i, "date": move(i["date"])}
+            for i in record["infusions"]
+            if dt.date.fromisoformat(i["date"]) <= last
+        ],
+    }
+
+
+def demo_patients(end: dt.date, seed: int = 2026) -> list[tuple[str, dict]]:
+    """A dozen varied histories ending on `end` for the demo clinic: (kind, record)."""
+    rng = random.Random(seed)
+    plan = [
+        "responder",
+        "responder",
+        "responder",
+        "long_relief",
+        "early_booster",
+        "non_responder",
+        "gappy",
+        "low_adherence",
+        "responder",
+        "responder",
+        "gappy",
+    ]
+    out = []
+    for n, kind in enumerate(plan):
+        record, truth = make_patient(rng, f"demo-{n}", days=200, kind=kind)
+        out.append((kind, shift(record, truth, end)))
+    # One whose relief is fading right now: cut three days after a cycle's onset.
+    while True:
+        record, truth = make_patient(rng, "demo-fading", days=240, kind="responder")
+        onsets = [dt.date.fromisoformat(c.onset) for c in truth.cycles if c.onset]
+        if len(onsets) >= 3:
+            break
+    cut = onsets[-2] + dt.timedelta(days=3)
+    out.append(("fading_now", shift(record, truth, end, cut)))
+    return out

@@ -343,9 +343,11 @@ class Tracker:
         if cycle is None:
             return Assessment(day, NO_BASELINE)
         since = (day - cycle.last_infusion).days
+        worn = sorted(d for d, wore_off in self.cycles_before if wore_off)
         result = Assessment(
             day,
             INDUCTION,
+            typical_relief_days=float(worn[len(worn) // 2]) if worn else None,
             cycle_start=cycle.start,
             last_infusion=cycle.last_infusion,
             days_since_infusion=since,

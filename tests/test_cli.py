@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 from models import db
 from models.accounts import Account
 from models.clinic import Clinic
+from models.diary import DiaryEntry
 from models.enums import Role
+from models.suggestions import BoosterSuggestion, PatientAssessment
 from tests.factories import make_clinic
 
 
@@ -58,11 +60,17 @@ def test_demo_seed_prints_logins_and_only_seeds_an_empty_database(app):
     result = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert "clinician@demo.example" in result.output and "demo-password" in result.output
-    roles = db.session.scalars(select(Account.role)).all()
-    assert sorted(r.value for r in roles) == ["admin", "clinician", "patient", "patient"]
+    roles = [r.value for r in db.session.scalars(select(Account.role)).all()]
+    assert roles.count("admin") == 1 and roles.count("clinician") == 1
+    assert roles.count("patient") == 12
+    # Months of history, scanned: someone is wearing off now and the triage queue is not empty.
+    assert db.session.scalar(select(func.count()).select_from(DiaryEntry)) > 12 * 90
+    statuses = set(db.session.scalars(select(PatientAssessment.status)).all())
+    assert {"wearing_off", "non_responder"} <= statuses
+    assert db.session.scalar(select(func.count()).select_from(BoosterSuggestion)) > 0
     again = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert again.exit_code == 0 and "not seeded" in again.output
-    assert db.session.scalar(select(func.count()).select_from(Account)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Account)) == 14
 
 
 def test_demo_seed_without_flag_refuses_a_database_with_data(app):
