@@ -19,6 +19,7 @@ from models import db, diary, review
 from models.clock import utcnow
 from models.enums import AuditAction, InfusionKind, RecordedBy, Role
 from models.errors import Invalid
+from schemas.common import RangeArgsSchema
 from schemas.diary import EntrySchema, InfusionSchema
 from schemas.review import (
     AuditArgsSchema,
@@ -30,7 +31,6 @@ from schemas.review import (
     PatientDetailSchema,
     PatientListArgsSchema,
     PatientRowSchema,
-    RangeArgsSchema,
     ResolveSchema,
     TimelineItemSchema,
     TriageArgsSchema,

@@ -9,7 +9,8 @@ from api.http import IF_MATCH_PARAM, etag, if_match
 from api.pagination import SelectPage
 from models import db, diary
 from models.enums import Role
-from schemas.diary import EntryPutSchema, EntryQueryArgsSchema, EntrySchema
+from schemas.common import RangeArgsSchema
+from schemas.diary import EntryPutSchema, EntrySchema
 
 blp = Blueprint("entries", __name__, url_prefix="/api/v1/me/entries", description="Daily diary")
 
@@ -28,7 +29,7 @@ ENTRY_EXAMPLE = {
 @blp.route("")
 class EntryViews(MethodView):
     @blp.auth_required(Role.PATIENT)
-    @blp.arguments(EntryQueryArgsSchema, location="query")
+    @blp.arguments(RangeArgsSchema, location="query")
     @blp.response(200, EntrySchema(many=True))
     @blp.paginate(SelectPage)
     def get(self, args):

@@ -216,6 +216,28 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _ensure_email_free(session: Session, email: str) -> None:
+    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
+        raise Conflict(
+            "an account with this email already exists", {"email": ["already registered"]}
+        )
+
+
+def _new_account(
+    session: Session, clinic_id: int, email: str, password: str, role: Role, name: str | None
+) -> Account:
+    account = Account(
+        clinic_id=clinic_id,
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        name=name,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
 def register_account(
     session: Session,
     *,
@@ -228,10 +250,7 @@ def register_account(
     """Create an account in the invite's clinic with the invite's role, and use up the invite."""
     email = normalize_email(email)
     invite = find_usable_invite(session, invite_code, email)
-    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
-        raise Conflict(
-            "an account with this email already exists", {"email": ["already registered"]}
-        )
+    _ensure_email_free(session, email)
     clinic = session.get(Clinic, invite.clinic_id)
     assert clinic is not None
     if invite.role == Role.PATIENT and not timezone:
@@ -249,15 +268,7 @@ def register_account(
     )
     if claimed.rowcount != 1:
         raise Invalid("invite code was already used", {"invite_code": ["already used"]})
-    account = Account(
-        clinic_id=clinic.id,
-        email=email,
-        password_hash=hash_password(password),
-        role=invite.role,
-        name=name,
-    )
-    session.add(account)
-    session.flush()
+    account = _new_account(session, clinic.id, email, password, invite.role, name)
     session.execute(
         update(Invite)
         .where(Invite.id == invite.id)
@@ -276,19 +287,8 @@ def create_staff_account(
 ) -> Account:
     """Create a clinician or admin directly (command line), without an invite."""
     email = normalize_email(email)
-    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
-        raise Conflict(
-            "an account with this email already exists", {"email": ["already registered"]}
-        )
-    account = Account(
-        clinic_id=clinic.id,
-        email=email,
-        password_hash=hash_password(password),
-        role=role,
-        name=name,
-    )
-    session.add(account)
-    session.flush()
+    _ensure_email_free(session, email)
+    account = _new_account(session, clinic.id, email, password, role, name)
     return account
 
 
@@ -306,19 +306,8 @@ def create_patient_account(
     email = normalize_email(email)
     if not is_valid_timezone(timezone):
         raise Invalid("unknown time zone", {"timezone": ["not an IANA time zone"]})
-    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
-        raise Conflict(
-            "an account with this email already exists", {"email": ["already registered"]}
-        )
-    account = Account(
-        clinic_id=clinic.id,
-        email=email,
-        password_hash=hash_password(password),
-        role=Role.PATIENT,
-        name=name,
-    )
-    session.add(account)
-    session.flush()
+    _ensure_email_free(session, email)
+    account = _new_account(session, clinic.id, email, password, Role.PATIENT, name)
     session.add(
         Patient(account_id=account.id, clinic_id=clinic.id, timezone=timezone, condition=condition)
     )

@@ -69,3 +69,15 @@ class JsonDecimal(fields.Decimal):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
         return super()._validated(value)
+
+
+class RangeArgsSchema(Schema):
+    """Optional `from` and `to` dates (inclusive)."""
+
+    from_ = IsoDate(data_key="from", load_default=None)
+    to = IsoDate(load_default=None)
+
+    @ma.validates_schema
+    def _range(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ma.ValidationError("must not be before from", "to")

@@ -67,16 +67,6 @@ class SyncedEntrySchema(EntrySchema):
     deleted = fields.Function(lambda e: e.deleted_at is not None)
 
 
-class EntryQueryArgsSchema(Schema):
-    from_ = IsoDate(data_key="from", load_default=None)
-    to = IsoDate(load_default=None)
-
-    @ma.validates_schema
-    def _range(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ma.ValidationError("must not be before from", "to")
-
-
 class InfusionCreateSchema(Schema):
     administered_on = IsoDate(required=True, metadata={"description": "local date"})
     administered_at = LocalTime(allow_none=True, load_default=None)

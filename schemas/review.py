@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from models.enums import AuditAction, Condition, SuggestionStatus
 from models.review import OUTCOMES, URGENCY
 from schemas.accounts import ClinicSummarySchema
-from schemas.common import IsoDate, Schema, Timezone
+from schemas.common import IsoDate, RangeArgsSchema, Schema, Timezone
 from schemas.diary import EntrySchema, InfusionSchema
 from schemas.suggestions import SuggestionSchema
 
@@ -47,16 +46,6 @@ class PatientDetailSchema(PatientRowSchema):
     reminder_time = fields.String()
     created_at = fields.DateTime()
     assessment = fields.Dict(allow_none=True, metadata={"description": "the engine's evidence"})
-
-
-class RangeArgsSchema(Schema):
-    from_ = IsoDate(data_key="from", load_default=None)
-    to = IsoDate(load_default=None)
-
-    @ma.validates_schema
-    def _range(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ma.ValidationError("must not be before from", "to")
 
 
 class ChartArgsSchema(RangeArgsSchema):

@@ -9,7 +9,6 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -24,6 +23,7 @@ from models import db, notifications
 from models.locks import job_lock
 from models.notifications import Notification
 from models.suggestions import BoosterSuggestion
+from tests.concurrency import race
 from tests.factories import make_clinic, patient_client
 from tests.jobs_data import fill_fading_diary
 from tests.push_servers import WebPushReceiver, vapid_private_key
@@ -31,23 +31,6 @@ from tests.push_servers import WebPushReceiver, vapid_private_key
 pytestmark = pytest.mark.committed
 TODAY = dt.date.today()
 CFG = JobSettings(dispatch_batch_size=5, dispatch_lease_seconds=60)
-
-
-def together(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-        db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def subscribe_patients(client, receiver, count, clinic=None):
@@ -110,7 +93,7 @@ def test_two_dispatchers_at_once_send_each_notification_once(app, client):
                 db.SessionFactory, lambda: dt.datetime.now(dt.UTC), CFG, providers, random.Random()
             )
 
-        first, second = together(dispatcher, dispatcher)
+        first, second = race(app, [lambda c: dispatcher(), lambda c: dispatcher()])
         assert first.sent + second.sent == 12
         assert len(receiver.received) == 12
         assert len({r["subscription"] for r in receiver.received}) == 12
@@ -134,7 +117,7 @@ def test_two_scans_at_once_raise_each_suggestion_once(app, client):
     def scan():
         return run_scan(db.SessionFactory, dt.datetime.now(dt.UTC), JobSettings(), as_of=TODAY)
 
-    first, second = together(scan, scan)
+    first, second = race(app, [lambda c: scan(), lambda c: scan()])
     with db.SessionFactory() as session:
         found = session.scalars(select(BoosterSuggestion)).all()
         pushes = session.scalars(select(Notification)).all()
