@@ -55,26 +55,6 @@ def patient_of_clinic(patient_id: int):
     return patient
 
 
-def list_rows(rows) -> list[dict]:
-    """Rows of the overview with what is computed per patient: local dates, adherence."""
-    if not rows:
-        return []
-    todays = {r.id: diary.local_today(r.timezone) for r in rows}
-    since = min(todays.values()) - dt.timedelta(days=review.ADHERENCE_DAYS)
-    logged = review.recent_entry_dates(db.session, list(todays), since)
-    out = []
-    for row in rows:
-        data = dict(row._mapping)
-        today = todays[row.id]
-        window = {today - dt.timedelta(days=n) for n in range(review.ADHERENCE_DAYS)}
-        data["adherence"] = round(len(logged[row.id] & window) / review.ADHERENCE_DAYS, 3)
-        last = data["last_infusion"]
-        data["days_since_infusion"] = (today - last).days if last else None
-        data["typical_relief_days"] = (data.pop("evidence") or {}).get("typical_relief_days")
-        out.append(data)
-    return out
-
-
 @blp.route("/patients")
 class PatientListViews(MethodView):
     @blp.auth_required(Role.CLINICIAN)
@@ -93,7 +73,7 @@ class PatientListViews(MethodView):
         query = review.overview_query(
             current_account().clinic_id, clinic_today(), status=args["status"], search=args["q"]
         )
-        rows = list_rows(page_rows(query, pagination_parameters))
+        rows = review.overview_rows(db.session, page_rows(query, pagination_parameters))
         audit_detail(patients=[r["id"] for r in rows])
         return rows
 
@@ -112,7 +92,7 @@ class PatientViews(MethodView):
             r
             for r in db.session.execute(query.where(query.selected_columns.id == patient.id)).all()
         ]
-        data = list_rows([row])[0]
+        data = review.overview_rows(db.session, [row])[0]
         assessment = review.assessment_of(db.session, patient.id)
         data.update(
             clinic=patient.account.clinic,

@@ -14,7 +14,7 @@ from models.accounts import Account, Patient
 from models.audit import AuditEvent
 from models.clinic import Clinic
 from models.clock import utcnow
-from models.diary import DiaryEntry, Infusion
+from models.diary import DiaryEntry, Infusion, local_today
 from models.enums import SuggestionKind, SuggestionStatus
 from models.errors import Conflict, Invalid, NotFound
 from models.suggestions import ACTIVE, BoosterSuggestion, PatientAssessment
@@ -122,6 +122,27 @@ def recent_entry_dates(
         )
     ):
         out[pid].add(day)
+    return out
+
+
+def overview_rows(session: Session, rows) -> list[dict[str, Any]]:
+    """Overview rows completed with what depends on each patient's own local date: days
+    since the last infusion and adherence (one more query for the whole page)."""
+    if not rows:
+        return []
+    todays = {r.id: local_today(r.timezone) for r in rows}
+    since = min(todays.values()) - dt.timedelta(days=ADHERENCE_DAYS)
+    logged = recent_entry_dates(session, list(todays), since)
+    out = []
+    for row in rows:
+        data = dict(row._mapping)
+        today = todays[row.id]
+        window = {today - dt.timedelta(days=n) for n in range(ADHERENCE_DAYS)}
+        data["adherence"] = round(len(logged[row.id] & window) / ADHERENCE_DAYS, 3)
+        last = data["last_infusion"]
+        data["days_since_infusion"] = (today - last).days if last else None
+        data["typical_relief_days"] = (data.pop("evidence") or {}).get("typical_relief_days")
+        out.append(data)
     return out
 
 
