@@ -1,5 +1,6 @@
 """Expire suggestions: those of a cycle a new infusion has replaced (normally closed at once
-when the infusion is recorded; this catches any left), and those nobody acted on in time."""
+when the infusion is recorded; this catches any left), and those nobody acted on in time.
+Also forgets idempotency keys older than a week."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from jobs.settings import JobSettings
-from models import suggestions
+from models import idempotency, suggestions
 from models.diary import Infusion
 from models.enums import SuggestionStatus
 from models.suggestions import BoosterSuggestion
@@ -22,6 +23,7 @@ log = logging.getLogger("infusion_diary.jobs.expire")
 class ExpireCounts:
     superseded: int = 0
     stale: int = 0
+    idempotency_keys_forgotten: int = 0
 
 
 def run_expire(make_session, now: dt.datetime, cfg: JobSettings) -> ExpireCounts:
@@ -46,6 +48,11 @@ def run_expire(make_session, now: dt.datetime, cfg: JobSettings) -> ExpireCounts
         ).all()
         for patient_id, newest in superseded:
             counts.superseded += suggestions.expire_earlier_cycles(session, patient_id, newest)
+        session.commit()
+    with make_session() as session:
+        counts.idempotency_keys_forgotten = idempotency.forget_old(
+            session, now - dt.timedelta(days=idempotency.KEEP_DAYS)
+        )
         session.commit()
     cutoff = now - dt.timedelta(days=cfg.suggestion_expiry_days)
     while True:

@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.clock import utcnow
@@ -66,3 +66,12 @@ def remember(
         )
     )
     session.flush()
+
+
+KEEP_DAYS = 7  # a client retrying later than this is not retrying any more
+
+
+def forget_old(session: Session, older_than: dt.datetime) -> int:
+    """Delete idempotency keys older than `older_than`; returns how many."""
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < older_than))
+    return result.rowcount or 0

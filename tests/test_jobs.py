@@ -21,6 +21,7 @@ from jobs.settings import JobSettings
 from models import db, diary, suggestions
 from models.accounts import Patient
 from models.enums import SuggestionKind
+from models.idempotency import IdempotencyKey
 from models.locks import job_lock
 from models.notifications import Notification
 from models.suggestions import BoosterSuggestion, PatientAssessment
@@ -302,3 +303,15 @@ def test_building_the_web_app_starts_no_scheduler(database_url):
     after = {t.name for t in threading.enumerate()}
     assert app.extensions["engine"] is not None
     assert after - before == set()
+
+
+def test_expire_forgets_idempotency_keys_after_a_week(client):
+    account, tokens = patient_client(client)
+    body = {"administered_on": str(TODAY - dt.timedelta(days=1)), "kind": "booster"}
+    headers = {**tokens.headers, "Idempotency-Key": "old-retry"}
+    assert client.post("/api/v1/me/infusions", json=body, headers=headers).status_code == 201
+    soon = run_expire(db.SessionFactory, dt.datetime.now(dt.UTC), CFG)
+    assert soon.idempotency_keys_forgotten == 0
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
+    assert run_expire(db.SessionFactory, later, CFG).idempotency_keys_forgotten == 1
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0
