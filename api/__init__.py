@@ -20,7 +20,7 @@ from api.auth import SECURITY_SCHEME
 from api.cli import clinics_cli, demo_cli, detection_cli, dev_cli, jobs_cli
 from api.config import PROJECT_ROOT, Config
 from api.errors import Api, register_error_handlers
-from api.http import IsoDateConverter, isodate_param_schema
+from api.http import IdConverter, IsoDateConverter, isodate_param_schema
 from models import Base, db
 from models.accounts import configure_password_hashing
 
@@ -73,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     app.url_map.converters["isodate"] = IsoDateConverter
+    app.url_map.converters["int"] = IdConverter
     api = Api(app)
     api.register_converter(IsoDateConverter, isodate_param_schema)
     api.spec.components.security_scheme(

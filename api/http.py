@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import request
 from werkzeug.exceptions import BadRequest
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from models.errors import Invalid
 
@@ -26,6 +26,15 @@ class IsoDateConverter(BaseConverter):
 
     def to_url(self, value: dt.date) -> str:
         return value.isoformat()
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` ids, bounded to what the database's integer columns hold: a larger number is
+    simply not found (404), instead of an overflow inside the driver."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def isodate_param_schema(_converter: BaseConverter) -> dict:
@@ -49,7 +58,7 @@ def if_match(kind: str) -> tuple[int | None, bool]:
         return None, True
     prefix = f"{kind}-"
     for tag in header.as_set():
-        if tag.startswith(prefix) and tag[len(prefix) :].isdigit():
+        if isinstance(tag, str) and tag.startswith(prefix) and tag[len(prefix) :].isdigit():
             return int(tag[len(prefix) :]), False
     raise Invalid("If-Match does not name a version of this resource", {"If-Match": ["unknown"]})
 

@@ -62,13 +62,28 @@ class IsoDate(fields.Date):
         super().__init__(format="iso", **kwargs)
 
 
-class JsonDecimal(fields.Decimal):
-    """A decimal that must arrive as a JSON number (not a string, not a boolean)."""
+class JsonNumber(fields.Float):
+    """A number that must arrive as a JSON number: not a string, a boolean, NaN or infinity."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_nan", False)
+        super().__init__(**kwargs)
 
     def _validated(self, value):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
         return super()._validated(value)
+
+
+def decimals(places: int):
+    """Validator: at most `places` decimal places."""
+
+    def check(value: float) -> None:
+        scaled = value * 10**places
+        if abs(scaled - round(scaled)) > 1e-9:
+            raise ma.ValidationError(f"at most {places} decimal place{'s' if places > 1 else ''}")
+
+    return check
 
 
 class RangeArgsSchema(Schema):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from models.diary import NOTES_MAX_LENGTH
 from models.enums import InfusionKind, RecordedBy, SideEffect
-from schemas.common import IsoDate, JsonDecimal, LocalTime, Schema, Score
+from schemas.common import IsoDate, JsonNumber, LocalTime, Schema, Score, decimals
 
 SCORE_HELP = {
     "pain": "0 = no pain, 10 = worst imaginable",
@@ -19,11 +16,6 @@ SCORE_HELP = {
 }
 
 
-def _one_decimal(value: Decimal) -> None:
-    if value != value.quantize(Decimal("0.1")):
-        raise ma.ValidationError("at most one decimal place")
-
-
 class EntryPutSchema(Schema):
     pain = Score(required=True, metadata={"description": SCORE_HELP["pain"], "example": 6})
     fatigue = Score(required=True, metadata={"description": SCORE_HELP["fatigue"], "example": 5})
@@ -31,11 +23,10 @@ class EntryPutSchema(Schema):
     sleep_quality = Score(
         required=True, metadata={"description": SCORE_HELP["sleep_quality"], "example": 5}
     )
-    sleep_hours = JsonDecimal(
+    sleep_hours = JsonNumber(
         allow_none=True,
         load_default=None,
-        allow_nan=False,
-        validate=[validate.Range(min=0, max=24), _one_decimal],
+        validate=[validate.Range(min=0, max=24), decimals(1)],
         metadata={"description": "0–24, one decimal", "example": 6.5},
     )
     notes = fields.String(
@@ -71,12 +62,10 @@ class InfusionCreateSchema(Schema):
     administered_on = IsoDate(required=True, metadata={"description": "local date"})
     administered_at = LocalTime(allow_none=True, load_default=None)
     kind = fields.Enum(InfusionKind, by_value=True, required=True)
-    dose_mg = JsonDecimal(
+    dose_mg = JsonNumber(
         allow_none=True,
         load_default=None,
-        allow_nan=False,
-        places=2,
-        validate=validate.Range(min=0, max=2000, min_inclusive=False),
+        validate=[validate.Range(min=0, max=2000, min_inclusive=False), decimals(2)],
     )
     notes = fields.String(
         allow_none=True, load_default=None, validate=validate.Length(max=NOTES_MAX_LENGTH)
@@ -87,11 +76,9 @@ class InfusionPatchSchema(Schema):
     administered_on = IsoDate()
     administered_at = LocalTime(allow_none=True)
     kind = fields.Enum(InfusionKind, by_value=True)
-    dose_mg = JsonDecimal(
+    dose_mg = JsonNumber(
         allow_none=True,
-        allow_nan=False,
-        places=2,
-        validate=validate.Range(min=0, max=2000, min_inclusive=False),
+        validate=[validate.Range(min=0, max=2000, min_inclusive=False), decimals(2)],
     )
     notes = fields.String(allow_none=True, validate=validate.Length(max=NOTES_MAX_LENGTH))
 

@@ -135,8 +135,8 @@ class ClinicSettingsSchema(Schema):
 
 
 class AuditArgsSchema(Schema):
-    patient_id = fields.Integer(load_default=None)
-    actor_id = fields.Integer(load_default=None)
+    patient_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    actor_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class AuditEventSchema(Schema):

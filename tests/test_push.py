@@ -18,7 +18,14 @@ from tests.factories import make_clinic, patient_client
 from tests.push_servers import FcmStandIn, WebPushReceiver, vapid_private_key
 
 CFG = JobSettings(dispatch_max_attempts=3, dispatch_backoff_seconds=30)
-NOW = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=1)
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    """A dispatch clock a minute ahead of the test's own start, so its rows are due."""
+    global NOW
+    NOW = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=1)
 
 
 def webpush_provider() -> WebPushProvider:
@@ -45,8 +52,9 @@ def notify(account, kind="reminder", key="reminder:test") -> list[Notification]:
     return db.session.scalars(select(Notification).order_by(Notification.id)).all()
 
 
-def dispatch(providers, now=NOW):
-    return run_dispatch(db.SessionFactory, lambda: now, CFG, providers, rng=random.Random(1))
+def dispatch(providers, now=None):
+    at = now or NOW
+    return run_dispatch(db.SessionFactory, lambda: at, CFG, providers, rng=random.Random(1))
 
 
 def state(notification_id):
