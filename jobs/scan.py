@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from jobs.batches import patient_batches
 from jobs.detection import Entry, Infusion, Settings
 from jobs.replay import run_patient
 from jobs.settings import JobSettings
@@ -47,53 +48,46 @@ def run_scan(
 ) -> ScanCounts:
     """Scan every due patient. `as_of` evaluates everyone for that local date instead."""
     counts = ScanCounts()
-    after_id = 0
-    while True:
-        with make_session() as session:
-            batch = session.execute(
-                select(
-                    Patient.id,
-                    Patient.timezone,
-                    Patient.suggestion_push_enabled,
-                    Clinic.booking_lead_days,
-                    Clinic.detection_settings,
-                    PatientAssessment.local_date,
-                )
-                .join(Clinic, Clinic.id == Patient.clinic_id)
-                .outerjoin(PatientAssessment, PatientAssessment.patient_id == Patient.id)
-                .where(Patient.id > after_id)
-                .order_by(Patient.id)
-                .limit(cfg.scan_batch_size)
-            ).all()
-            if not batch:
-                return counts
-            after_id = batch[-1].id
-            counts.patients_seen += len(batch)
-            due = []
-            for row in batch:
-                if as_of is not None:
-                    today = as_of
-                else:
-                    local = _local_now(now, row.timezone)
-                    if local.hour < cfg.scan_local_hour:
-                        continue
-                    today = local.date()
-                if row.local_date is not None and row.local_date >= today:
+    query = (
+        select(
+            Patient.id,
+            Patient.timezone,
+            Patient.suggestion_push_enabled,
+            Clinic.booking_lead_days,
+            Clinic.detection_settings,
+            PatientAssessment.local_date,
+        )
+        .join(Clinic, Clinic.id == Patient.clinic_id)
+        .outerjoin(PatientAssessment, PatientAssessment.patient_id == Patient.id)
+    )
+    for session, batch in patient_batches(make_session, query, cfg.scan_batch_size):
+        counts.patients_seen += len(batch)
+        due = []
+        for row in batch:
+            if as_of is not None:
+                today = as_of
+            else:
+                local = _local_now(now, row.timezone)
+                if local.hour < cfg.scan_local_hour:
                     continue
-                due.append((row, today))
-            if not due:
+                today = local.date()
+            if row.local_date is not None and row.local_date >= today:
                 continue
-            try:
-                _scan_batch(session, due, now, cfg, counts)
-                session.commit()
-            except IntegrityError:
-                # Another scanner got there first (every effect is unique): nothing is lost,
-                # this batch's work is theirs.
-                session.rollback()
-                counts.batches_failed += 1
-                log.warning(
-                    "scan batch after patient %s conflicted; left to the other run", batch[0].id
-                )
+            due.append((row, today))
+        if not due:
+            continue
+        try:
+            _scan_batch(session, due, now, cfg, counts)
+            session.commit()
+        except IntegrityError:
+            # Another scanner got there first (every effect is unique): nothing is lost,
+            # this batch's work is theirs.
+            session.rollback()
+            counts.batches_failed += 1
+            log.warning(
+                "scan batch after patient %s conflicted; left to the other run", batch[0].id
+            )
+    return counts
 
 
 def _scan_batch(
