@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -80,6 +82,8 @@ def decimals(places: int):
 
     def check(value: float) -> None:
         scaled = value * 10**places
+        if not math.isfinite(scaled) or abs(value) > 1e12:
+            return  # out of any range; the Range validator names that problem
         if abs(scaled - round(scaled)) > 1e-9:
             raise ma.ValidationError(f"at most {places} decimal place{'s' if places > 1 else ''}")
 

@@ -134,6 +134,7 @@ INVALID = [
     ({"sleep_hours": 7.25}, "sleep_hours"),
     ({"sleep_hours": "NaN"}, "sleep_hours"),
     ({"sleep_hours": "6.5"}, "sleep_hours"),
+    ({"sleep_hours": -1.797693134862316e307}, "sleep_hours"),
     ({"notes": "x" * 2001}, "notes"),
     ({"side_effects": ["nausea", "hallucinations"]}, "side_effects"),
     ({"side_effects": "nausea"}, "side_effects"),

@@ -96,6 +96,8 @@ def test_clinic_recorded_infusion_is_read_only_to_the_patient(client):
         ({"administered_on": "03/02/2026"}, "administered_on"),
         ({"dose_mg": 0}, "dose_mg"),
         ({"dose_mg": "35"}, "dose_mg"),
+        ({"dose_mg": 1.5e307}, "dose_mg"),
+        ({"dose_mg": 35.555}, "dose_mg"),
         ({"administered_at": "25:00"}, "administered_at"),
         ({"notes": "x" * 2001}, "notes"),
         ({"patient_id": 1}, "patient_id"),
