@@ -51,7 +51,10 @@ def compute(
     cycles: dict[dt.date, CycleInsight] = {}
     last = None
     for day, a in run_patient(
-        [i for i in infusions if i.date <= today], [e for e in entries if e.date <= today], settings
+        [i for i in infusions if i.date <= today],
+        [e for e in entries if e.date <= today],
+        settings,
+        until=today,
     ):
         if day > today:
             break

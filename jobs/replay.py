@@ -72,18 +72,30 @@ def parse_patient(record: Any) -> tuple[str, list[Infusion], list[Entry], Settin
 
 
 def run_patient(
-    infusions: list[Infusion], entries: list[Entry], settings: Settings
+    infusions: list[Infusion],
+    entries: list[Entry],
+    settings: Settings,
+    *,
+    until: dt.date | None = None,
+    tracker: Tracker | None = None,
+    start: dt.date | None = None,
 ) -> Iterator[tuple[dt.date, Any]]:
-    """Feed the tracker every day from the first record to the last; yield (day, assessment)."""
+    """Feed a tracker every day from the first record (or `start`) to the last record (or
+    `until`, if later); yield (day, assessment). A `tracker` resumed from a checkpoint continues
+    from the day after the one it last saw."""
     dates = [e.date for e in entries] + [i.date for i in infusions]
-    if not dates:
-        return
+    if tracker is None:
+        if not dates:
+            return
+        tracker = Tracker(settings)
+        day = start or min(dates)
+    else:
+        day = start or tracker.last_day + dt.timedelta(days=1)
+    last = max([*dates, until] if until else dates) if (dates or until) else day
     by_day = {e.date: e for e in entries}
     infused: dict[dt.date, list[Infusion]] = {}
     for infusion in infusions:
         infused.setdefault(infusion.date, []).append(infusion)
-    tracker = Tracker(settings)
-    day, last = min(dates), max(dates)
     one = dt.timedelta(days=1)
     while day <= last:
         yield day, tracker.advance(day, by_day.get(day), infused.get(day, ()))

@@ -142,7 +142,7 @@ def _scan_batch(
         mine_entries = [e for e in entries.get(row.id, []) if e.date <= today]
         mine_infusions = [i for i in infusions.get(row.id, []) if i.date <= today]
         final, raised = None, []
-        for day, assessment in run_patient(mine_infusions, mine_entries, settings):
+        for day, assessment in run_patient(mine_infusions, mine_entries, settings, until=today):
             if day > today:
                 break
             final = assessment

@@ -315,3 +315,13 @@ def test_expire_forgets_idempotency_keys_after_a_week(client):
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
     assert run_expire(db.SessionFactory, later, CFG).idempotency_keys_forgotten == 1
     assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0
+
+
+def test_scan_judges_today_even_before_today_is_logged(client):
+    account, _ = patient_client(client)
+    fill_fading_diary(account, TODAY - dt.timedelta(days=1), fade_from=-1)  # stable relief
+    counts = scan_as_of(TODAY)  # nothing logged yet today: the engine still judges today
+    assert counts.patients_evaluated == 1
+    [assessment] = rows(PatientAssessment, patient_id=account.patient.id)
+    assert assessment.local_date == TODAY and assessment.status == "responding"
+    assert assessment.evidence["days_since_infusion"] == 47
