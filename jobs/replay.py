@@ -84,13 +84,13 @@ def run_patient(
     `until`, if later); yield (day, assessment). A `tracker` resumed from a checkpoint continues
     from the day after the one it last saw."""
     dates = [e.date for e in entries] + [i.date for i in infusions]
-    if tracker is None:
-        if not dates:
-            return
-        tracker = Tracker(settings)
+    tracker = tracker or Tracker(settings)
+    if tracker.last_day is not None:
+        day = start or tracker.last_day + dt.timedelta(days=1)
+    elif dates:
         day = start or min(dates)
     else:
-        day = start or tracker.last_day + dt.timedelta(days=1)
+        return
     last = max([*dates, until] if until else dates) if (dates or until) else day
     by_day = {e.date: e for e in entries}
     infused: dict[dt.date, list[Infusion]] = {}

@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jobs.batches import patient_batches
-from jobs.detection import Entry, Infusion, Settings
+from jobs.detection import Entry, Infusion, Settings, Tracker
 from jobs.replay import run_patient
 from jobs.settings import JobSettings
 from models import notifications, suggestions
 from models.accounts import Patient
 from models.clinic import Clinic
+from models.clock import utcnow
 from models.diary import DiaryEntry
 from models.diary import Infusion as InfusionRow
 from models.enums import SuggestionKind
@@ -37,6 +40,7 @@ class ScanCounts:
     suggestions_created: int = 0
     notifications_enqueued: int = 0
     batches_failed: int = 0
+    patients_resumed: int = 0  # continued from a checkpoint instead of replaying history
 
 
 def _local_now(now: dt.datetime, timezone: str) -> dt.datetime:
@@ -90,12 +94,84 @@ def run_scan(
     return counts
 
 
+# The engine's state is kept as of this many days before the patient's today, so that entries
+# for the last days (phones sync late) do not force a replay; an entry or infusion dated on or
+# before the kept day that changed after it was kept does.
+CHECKPOINT_LAG_DAYS = 2
+STATE_FORMAT = b"tracker-v1:"
+CLOCK_MARGIN = dt.timedelta(minutes=5)
+
+
+def _load_state(blob: bytes | None) -> Tracker | None:
+    if not blob or not blob.startswith(STATE_FORMAT):
+        return None
+    try:
+        tracker = pickle.loads(blob[len(STATE_FORMAT) :])  # noqa: S301 (our own column)
+    except Exception:  # noqa: BLE001 (an unreadable state is simply replayed)
+        return None
+    return tracker if isinstance(tracker, Tracker) and tracker.last_day else None
+
+
+def _resumable(session: Session, due, settings_of) -> dict[int, tuple[Tracker, Any]]:
+    """Trackers that can continue from their checkpoint: nothing dated on or before it has
+    changed since, the clinic's settings are the same, and it lies before today."""
+    ids = [row.id for row, _ in due]
+    kept = {
+        r.patient_id: r
+        for r in session.execute(
+            select(
+                PatientAssessment.patient_id,
+                PatientAssessment.engine_state,
+                PatientAssessment.state_day,
+                PatientAssessment.state_computed_at,
+            ).where(PatientAssessment.patient_id.in_(ids), PatientAssessment.state_day.is_not(None))
+        )
+    }
+    if not kept:
+        return {}
+    changed: set[int] = set()
+    for model, day_column in (
+        (DiaryEntry, DiaryEntry.entry_date),
+        (InfusionRow, InfusionRow.administered_on),
+    ):
+        changed.update(
+            session.scalars(
+                select(model.patient_id)
+                .join(PatientAssessment, PatientAssessment.patient_id == model.patient_id)
+                .where(
+                    model.patient_id.in_(list(kept)),
+                    model.updated_at > PatientAssessment.state_computed_at,
+                    day_column <= PatientAssessment.state_day,
+                )
+                .distinct()
+            )
+        )
+    out = {}
+    for row, today in due:
+        record = kept.get(row.id)
+        if record is None or row.id in changed:
+            continue
+        tracker = _load_state(record.engine_state)
+        if tracker is None or tracker.last_day != record.state_day or tracker.last_day >= today:
+            continue
+        if tracker.s != settings_of(row):
+            continue
+        out[row.id] = (tracker, record)
+    return out
+
+
 def _scan_batch(
     session: Session, due, now: dt.datetime, cfg: JobSettings, counts: ScanCounts
 ) -> None:
+    def settings_of(row) -> Settings:
+        return Settings.for_clinic(row.detection_settings, row.booking_lead_days)
+
+    resumed = _resumable(session, due, settings_of)
+    full_ids = [row.id for row, _ in due if row.id not in resumed]
     ids = [row.id for row, _ in due]
     latest = max(today for _, today in due)
     earliest = min(today for _, today in due) - dt.timedelta(days=cfg.scan_history_days)
+    since_state = min((t.last_day for t, _ in resumed.values()), default=latest)
     entries: dict[int, list[Entry]] = defaultdict(list)
     for r in session.execute(
         select(
@@ -107,9 +183,11 @@ def _scan_batch(
             DiaryEntry.sleep_quality,
         )
         .where(
-            DiaryEntry.patient_id.in_(ids),
+            or_(
+                and_(DiaryEntry.patient_id.in_(full_ids), DiaryEntry.entry_date >= earliest),
+                and_(DiaryEntry.patient_id.in_(list(resumed)), DiaryEntry.entry_date > since_state),
+            ),
             DiaryEntry.deleted_at.is_(None),
-            DiaryEntry.entry_date >= earliest,
             DiaryEntry.entry_date <= latest,
         )
         .order_by(DiaryEntry.patient_id, DiaryEntry.entry_date)
@@ -120,9 +198,14 @@ def _scan_batch(
     infusions: dict[int, list[Infusion]] = defaultdict(list)
     for r in session.execute(
         select(InfusionRow.patient_id, InfusionRow.administered_on, InfusionRow.kind).where(
-            InfusionRow.patient_id.in_(ids),
+            or_(
+                and_(InfusionRow.patient_id.in_(full_ids), InfusionRow.administered_on >= earliest),
+                and_(
+                    InfusionRow.patient_id.in_(list(resumed)),
+                    InfusionRow.administered_on > since_state,
+                ),
+            ),
             InfusionRow.deleted_at.is_(None),
-            InfusionRow.administered_on >= earliest,
             InfusionRow.administered_on <= latest,
         )
     ):
@@ -136,19 +219,34 @@ def _scan_batch(
         )
     }
     devices = notifications.active_devices(session, ids)
+    computed_at = utcnow()
     assessments = []
     for row, today in due:
-        settings = Settings.for_clinic(row.detection_settings, row.booking_lead_days)
-        mine_entries = [e for e in entries.get(row.id, []) if e.date <= today]
-        mine_infusions = [i for i in infusions.get(row.id, []) if i.date <= today]
-        final, raised = None, []
-        for day, assessment in run_patient(mine_infusions, mine_entries, settings, until=today):
-            if day > today:
-                break
+        kept = resumed.get(row.id)
+        settings = settings_of(row)
+        tracker = kept[0] if kept else Tracker(settings)
+        after = tracker.last_day or dt.date.min
+        mine_entries = [e for e in entries.get(row.id, []) if after < e.date <= today]
+        mine_infusions = [i for i in infusions.get(row.id, []) if after < i.date <= today]
+        checkpoint_day = today - dt.timedelta(days=CHECKPOINT_LAG_DAYS)
+        final, raised, state, state_day, state_at = None, [], None, None, None
+        if kept:  # until a newer checkpoint is reached, the one it resumed from stays
+            state, state_day, state_at = (
+                kept[1].engine_state,
+                kept[1].state_day,
+                kept[1].state_computed_at,
+            )
+        runner = run_patient(mine_infusions, mine_entries, settings, until=today, tracker=tracker)
+        for day, assessment in runner:
             final = assessment
             if assessment.suggest:
                 raised.append(assessment)
+            if day == checkpoint_day:
+                state = STATE_FORMAT + pickle.dumps(tracker, protocol=pickle.HIGHEST_PROTOCOL)
+                # Stored early by a margin, so a write from a slightly slow clock still counts.
+                state_day, state_at = day, computed_at - CLOCK_MARGIN
         counts.patients_evaluated += 1
+        counts.patients_resumed += kept is not None
         if final is None or final.day != today:
             final_status, cycle_start, expected, evidence = "no_baseline", None, None, {}
         else:
@@ -163,6 +261,9 @@ def _scan_batch(
                 "expected_wearing_off": expected,
                 "evidence": evidence,
                 "computed_at": now,
+                "engine_state": state,
+                "state_day": state_day,
+                "state_computed_at": state_at,
             }
         )
         for assessment in raised:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -161,6 +170,12 @@ class PatientAssessment(Base):
     expected_wearing_off: Mapped[dt.date | None] = mapped_column(Date)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The detection engine's state as of state_day (a few days back), so tomorrow's scan can
+    # continue from it instead of replaying the whole history; valid while nothing dated on or
+    # before state_day changes after state_computed_at.
+    engine_state: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state_day: Mapped[dt.date | None] = mapped_column(Date)
+    state_computed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 def expire_earlier_cycles(session: Session, patient_id: int, new_cycle_start: dt.date) -> int:
@@ -224,7 +239,11 @@ def save_assessments(session: Session, rows: list[dict[str, Any]]) -> None:
                     "expected_wearing_off",
                     "evidence",
                     "computed_at",
+                    "engine_state",
+                    "state_day",
+                    "state_computed_at",
                 )
+                if c in rows[0]
             },
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import pytest
 from hypothesis import given, settings
@@ -301,3 +302,43 @@ def test_never_raises_and_is_deterministic(raw_entries, raw_infusions, lead):
             key = (a.cycle_start, a.suggest)
             assert key not in per_cycle, "at most one suggestion per cycle and kind"
             per_cycle[key] = d
+
+
+@settings(max_examples=40, deadline=None)
+@given(raw_entries=entries_strategy, raw_infusions=infusions_strategy, cut=st.integers(0, 118))
+def test_a_tracker_resumed_from_a_pickle_decides_exactly_as_one_that_never_stopped(
+    raw_entries, raw_infusions, cut
+):
+    entries, infusions = build(raw_entries, raw_infusions)
+    if not entries and not infusions:
+        return
+    until = day(119)
+    whole = [
+        (d, a.status, a.suggest, a.state)
+        for d, a in run_patient(infusions, entries, Settings(), until=until)
+    ]
+    first = Tracker(Settings())
+    head = [
+        (d, a.status, a.suggest, a.state)
+        for d, a in run_patient(
+            [i for i in infusions if i.date <= day(cut)],
+            [e for e in entries if e.date <= day(cut)],
+            Settings(),
+            until=day(cut),
+            tracker=first,
+        )
+    ]
+    if first.last_day is None:
+        return
+    resumed = pickle.loads(pickle.dumps(first))
+    tail = [
+        (d, a.status, a.suggest, a.state)
+        for d, a in run_patient(
+            [i for i in infusions if i.date > first.last_day],
+            [e for e in entries if e.date > first.last_day],
+            Settings(),
+            until=until,
+            tracker=resumed,
+        )
+    ]
+    assert head + tail == whole

@@ -20,6 +20,7 @@ from jobs.scan import run_scan
 from jobs.settings import JobSettings
 from models import db, diary, suggestions
 from models.accounts import Patient
+from models.diary import DiaryEntry, Infusion
 from models.enums import SuggestionKind
 from models.idempotency import IdempotencyKey
 from models.locks import job_lock
@@ -325,3 +326,76 @@ def test_scan_judges_today_even_before_today_is_logged(client):
     [assessment] = rows(PatientAssessment, patient_id=account.patient.id)
     assert assessment.local_date == TODAY and assessment.status == "responding"
     assert assessment.evidence["days_since_infusion"] == 47
+
+
+def age_records(account, by=dt.timedelta(days=1)):
+    """Make a diary look as if it had been written a while ago (checkpoints only trust
+    data older than themselves, with a margin for clock skew)."""
+    for model in (DiaryEntry, Infusion):
+        for row in rows(model, patient_id=account.patient.id):
+            row.updated_at -= by
+    db.session.commit()
+
+
+def assessments_by_day(account, days, wipe_state: bool):
+    """Scan day by day; return (status, suggestions so far) per day and how many resumed."""
+    seen, resumed = [], 0
+    for back in days:
+        if wipe_state:
+            for row in rows(PatientAssessment, patient_id=account.patient.id):
+                row.engine_state = row.state_day = row.state_computed_at = None
+            db.session.commit()
+        counts = scan_as_of(TODAY - dt.timedelta(days=back))
+        resumed += counts.patients_resumed
+        [assessment] = rows(PatientAssessment, patient_id=account.patient.id)
+        made = sorted(
+            (s.kind.value, s.raised_on)
+            for s in rows(BoosterSuggestion, patient_id=account.patient.id)
+        )
+        seen.append((assessment.status, assessment.evidence.get("relief_state"), made))
+    return seen, resumed
+
+
+def test_scan_resumes_from_its_checkpoint_and_decides_as_a_full_replay(client):
+    clinic = make_clinic()
+    days = range(16, -1, -1)
+    fast, _ = patient_client(client, clinic)
+    fill_fading_diary(fast, TODAY, fade_from=8)
+    age_records(fast)
+    with_checkpoints, resumed = assessments_by_day(fast, days, wipe_state=False)
+    # The same diary for a second patient, scanned with its checkpoint wiped every day
+    # (the first patient is already evaluated for every one of those days).
+    slow, _ = patient_client(client, clinic)
+    fill_fading_diary(slow, TODAY, fade_from=8)
+    replayed, never = assessments_by_day(slow, days, wipe_state=True)
+    assert with_checkpoints == replayed
+    assert resumed >= 14 and never == 0
+    [kept] = rows(PatientAssessment, patient_id=fast.patient.id)
+    assert kept.state_day == TODAY - dt.timedelta(days=2) and kept.engine_state
+
+
+def test_a_change_before_the_checkpoint_forces_a_full_replay(client):
+    account, tokens = patient_client(client)
+    fill_fading_diary(account, TODAY - dt.timedelta(days=1), fade_from=-1)
+    age_records(account)
+    scan_as_of(TODAY - dt.timedelta(days=1))
+    [kept] = rows(PatientAssessment, patient_id=account.patient.id)
+    old_day = kept.state_day - dt.timedelta(days=3)
+    # A late correction of an old entry (an offline phone syncing): pain back at baseline.
+    r = client.put(
+        f"/api/v1/me/entries/{old_day}",
+        headers=tokens.headers,
+        json={"pain": 9, "fatigue": 7, "mood": 2, "sleep_quality": 2},
+    )
+    assert r.status_code == 200
+    counts = scan_as_of(TODAY)
+    assert counts.patients_evaluated == 1 and counts.patients_resumed == 0
+    # Once that correction is older than the new checkpoint, the next day resumes again.
+    corrected = db.session.scalar(
+        select(DiaryEntry).where(
+            DiaryEntry.patient_id == account.patient.id, DiaryEntry.entry_date == old_day
+        )
+    )
+    corrected.updated_at -= dt.timedelta(minutes=30)
+    db.session.commit()
+    assert scan_as_of(TODAY + dt.timedelta(days=1)).patients_resumed == 1
