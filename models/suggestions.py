@@ -222,12 +222,13 @@ def _expire(session: Session, patient_id: int, rows, reason: str) -> int:
 
 
 def save_assessments(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert or replace the latest assessment of each patient (one statement per batch)."""
+    """Insert or replace the latest assessment of each patient: one statement compiled once
+    and executed for the whole batch (executemany)."""
     if not rows:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(PatientAssessment).values(rows)
-    session.execute(
+    statement = insert(PatientAssessment)
+    session.connection().execute(
         statement.on_conflict_do_update(
             index_elements=["patient_id"],
             set_={
@@ -245,5 +246,6 @@ def save_assessments(session: Session, rows: list[dict[str, Any]]) -> None:
                 )
                 if c in rows[0]
             },
-        )
+        ),
+        rows,
     )
