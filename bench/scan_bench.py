@@ -144,6 +144,7 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--day-offset", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument(
         "--next-day-only",
         action="store_true",
@@ -192,7 +193,7 @@ def main() -> int:
 
 def next_day(args, aggregate: float, today: dt.date) -> None:
     """The next day: 85 % log, and the scan resumes from yesterday's checkpoints."""
-    tomorrow = today + dt.timedelta(days=1)
+    tomorrow = today + dt.timedelta(days=args.day_offset)
     add_day(args.url, args.patients, tomorrow)
     started = time.perf_counter()
     warm = run_scan(db.SessionFactory, dt.datetime.now(dt.UTC), JobSettings(), as_of=tomorrow)

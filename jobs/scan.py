@@ -134,16 +134,21 @@ def _resumable(session: Session, due, settings_of) -> dict[int, tuple[Tracker, A
         (DiaryEntry, DiaryEntry.entry_date),
         (InfusionRow, InfusionRow.administered_on),
     ):
+        # EXISTS per patient, so the (patient_id, updated_at) index answers it in a seek.
+        touched = (
+            select(model.id)
+            .where(
+                model.patient_id == PatientAssessment.patient_id,
+                model.updated_at > PatientAssessment.state_computed_at,
+                day_column <= PatientAssessment.state_day,
+            )
+            .exists()
+        )
         changed.update(
             session.scalars(
-                select(model.patient_id)
-                .join(PatientAssessment, PatientAssessment.patient_id == model.patient_id)
-                .where(
-                    model.patient_id.in_(list(kept)),
-                    model.updated_at > PatientAssessment.state_computed_at,
-                    day_column <= PatientAssessment.state_day,
+                select(PatientAssessment.patient_id).where(
+                    PatientAssessment.patient_id.in_(list(kept)), touched
                 )
-                .distinct()
             )
         )
     out = {}

@@ -48,6 +48,8 @@ class DiaryEntry(Base):
     __table_args__ = (
         UniqueConstraint("patient_id", "entry_date", name="uq_diary_entries_patient_id_entry_date"),
         Index("ix_diary_entries_patient_id_sync_seq", "patient_id", "sync_seq"),
+        # The scan asks "changed since its checkpoint?" per patient.
+        Index("ix_diary_entries_patient_id_updated_at", "patient_id", "updated_at"),
         *(_score_check(m) for m in METRICS),
         CheckConstraint("sleep_hours BETWEEN 0 AND 24", name="sleep_hours_range"),
         CheckConstraint(f"length(notes) <= {NOTES_MAX_LENGTH}", name="notes_length"),
@@ -88,6 +90,7 @@ class Infusion(Base):
     __table_args__ = (
         Index("ix_infusions_patient_id_administered_on", "patient_id", "administered_on"),
         Index("ix_infusions_patient_id_sync_seq", "patient_id", "sync_seq"),
+        Index("ix_infusions_patient_id_updated_at", "patient_id", "updated_at"),
         CheckConstraint("dose_mg IS NULL OR (dose_mg > 0 AND dose_mg <= 2000)", name="dose_range"),
         CheckConstraint(f"length(notes) <= {NOTES_MAX_LENGTH}", name="notes_length"),
     )
