@@ -87,19 +87,7 @@ class PatientViews(MethodView):
     def get(self, patient_id):
         """One patient of my clinic, with the latest assessment"""
         patient = patient_of_clinic(patient_id)
-        query = review.overview_query(current_account().clinic_id, clinic_today())
-        [row] = [
-            r
-            for r in db.session.execute(query.where(query.selected_columns.id == patient.id)).all()
-        ]
-        data = review.overview_rows(db.session, [row])[0]
-        assessment = review.assessment_of(db.session, patient.id)
-        data.update(
-            clinic=patient.account.clinic,
-            reminder_time=patient.reminder_time.strftime("%H:%M"),
-            created_at=patient.created_at,
-            assessment=assessment.evidence if assessment else None,
-        )
+        data = review.patient_summary(db.session, patient, clinic_today())
         return data
 
 
@@ -247,35 +235,8 @@ class TriageViews(MethodView):
         rows = page_rows(
             review.triage_query(current_account().clinic_id, args["status"]), pagination_parameters
         )
-        items = []
-        for suggestion, name, email in rows:
-            items.append(
-                {
-                    **{
-                        k: getattr(suggestion, k)
-                        for k in (
-                            "id",
-                            "kind",
-                            "status",
-                            "cycle_start",
-                            "raised_on",
-                            "expected_on",
-                            "evidence",
-                            "appointment_on",
-                            "resolution_note",
-                            "resolved_at",
-                            "version",
-                            "created_at",
-                            "updated_at",
-                            "patient_id",
-                        )
-                    },
-                    "patient_name": name,
-                    "patient_email": email,
-                }
-            )
-        audit_detail(suggestions=[i["id"] for i in items])
-        return items
+        audit_detail(suggestions=[row.BoosterSuggestion.id for row in rows])
+        return rows
 
 
 @blp.route("/suggestions/<int:suggestion_id>/resolve")

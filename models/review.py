@@ -146,6 +146,21 @@ def overview_rows(session: Session, rows) -> list[dict[str, Any]]:
     return out
 
 
+def patient_summary(session: Session, patient: Patient, today: dt.date) -> dict[str, Any]:
+    """One patient's overview row plus profile and the engine's latest evidence."""
+    query = overview_query(patient.clinic_id, today)
+    row = session.execute(query.where(query.selected_columns.id == patient.id)).one()
+    data = overview_rows(session, [row])[0]
+    assessment = assessment_of(session, patient.id)
+    data.update(
+        clinic=patient.account.clinic,
+        reminder_time=patient.reminder_time.strftime("%H:%M"),
+        created_at=patient.created_at,
+        assessment=assessment.evidence if assessment else None,
+    )
+    return data
+
+
 def clinic_patient(session: Session, clinic_id: int, patient_id: int) -> Patient:
     """A patient of this clinic; any other id is 'not found', never 'forbidden'."""
     patient = session.get(Patient, patient_id)

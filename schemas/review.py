@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from marshmallow import fields, validate
 
 from models.enums import AuditAction, Condition, SuggestionStatus
@@ -90,6 +91,19 @@ class TriageItemSchema(SuggestionSchema):
     patient_id = fields.Integer()
     patient_name = fields.String(allow_none=True)
     patient_email = fields.String()
+
+    @ma.pre_dump
+    def _from_row(self, item, **kwargs):
+        """A queue row is (suggestion, patient name, patient email); a suggestion alone too."""
+        if hasattr(item, "_mapping"):
+            suggestion, name, email = item
+            return {
+                **{f: getattr(suggestion, f) for f in SuggestionSchema().fields},
+                "patient_id": suggestion.patient_id,
+                "patient_name": name,
+                "patient_email": email,
+            }
+        return item
 
 
 class ResolveSchema(Schema):
